@@ -1,0 +1,52 @@
+"""Lost-SIM recovery and identity-verification service."""
+
+from __future__ import annotations
+
+from importlib import import_module
+from pathlib import Path
+
+from flask import Flask
+from flask_babel import get_locale
+
+from recovery.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+from recovery.i18n import select_locale
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+#: Feature blueprints, each ``recovery/<name>/`` exposing ``bp``.
+BLUEPRINTS: tuple[str, ...] = ("main",)
+
+
+def create_app(config: object) -> Flask:
+    """Build the application from a configuration object (see ``config.py``)."""
+    app = Flask(
+        __name__,
+        template_folder=str(PROJECT_DIR / "templates"),
+        static_folder=str(PROJECT_DIR / "static"),
+        instance_path=str(PROJECT_DIR / "instance"),
+    )
+    app.config.from_object(config)
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_DIR / "migrations"))
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale)
+    bootstrap.init_app(app)
+    login_manager.init_app(app)
+    limiter.init_app(app)
+
+    from recovery import auth, models  # noqa: F401  (register the tables and user loaders)
+
+    for name in app.config.get("BLUEPRINTS", BLUEPRINTS):
+        module = import_module(f"recovery.{name}")
+        app.register_blueprint(module.bp)
+
+    @app.context_processor
+    def inject_locale() -> dict[str, object]:
+        return {"current_locale": lambda: str(get_locale())}
+
+    from recovery.cli import register_commands
+
+    register_commands(app)
+    return app

@@ -1,0 +1,215 @@
+"""Command-line interface: ``flask --app wsgi <command>`` (DESIGN 3.1)."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+from contextlib import ExitStack
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+from sqlalchemy.exc import IntegrityError
+
+from recovery import audit
+from recovery.extensions import db
+from recovery.imports import ImportRejected, ImportResult, import_calls, import_subscribers, open_source
+from recovery.models import ApiClient, ApiRole, Channel, StaffRole, StaffUser
+from recovery.passwords import WeakPassword, check_password_strength, hash_password
+from recovery.regions import is_region
+from recovery.tokens import ROLE_SCOPES, new_token, token_hash
+
+
+def _region_option(value: str | None) -> str | None:
+    if value is None:
+        return None
+    if not is_region(value):
+        raise click.BadParameter(f"{value!r} is not an ISO 3166-2:RU code such as RU-MOW")
+    return value.upper()
+
+
+class _ByteCounter:
+    """Progress for a stream of unknown length (stdin, gzip): a line every 64 MiB."""
+
+    STEP = 64 * 1024 * 1024
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.total = 0
+        self.next_report = self.STEP
+
+    def update(self, n: int) -> None:
+        self.total += n
+        if self.total >= self.next_report:
+            click.echo(f"{self.label}: {self.total // (1024 * 1024)} MiB read", err=True)
+            self.next_report += self.STEP
+
+
+def _run_import(path: str, kind: str, importer: Callable[..., ImportResult]) -> None:
+    """Stream ``path`` through ``importer`` with a progress bar; all or nothing."""
+    size = (
+        os.path.getsize(path) if path != "-" and os.path.isfile(path) and not path.endswith(".gz") else None
+    )
+    label = f"Importing {kind}"
+    with ExitStack() as stack:
+        try:
+            stream = stack.enter_context(open_source(path)) if path != "-" else open_source(path)
+        except OSError as exc:
+            raise click.ClickException(f"cannot open {path}: {exc.strerror}") from None
+        if size is None:
+            progress = _ByteCounter(label)
+        else:
+            progress = stack.enter_context(click.progressbar(length=size, label=label, file=sys.stderr))
+        try:
+            result = importer(db.session, stream, on_bytes=progress.update)
+        except ImportRejected as rejected:
+            db.session.rollback()
+            for error in rejected.errors:
+                click.echo(str(error), err=True)
+            raise click.ClickException(f"{path}: rejected, nothing imported") from None
+    audit.record(
+        db.session,
+        actor="cli",
+        action=f"import.{kind}",
+        channel=Channel.CLI,
+        rows=result.rows,
+        added=result.added,
+        updated=result.updated,
+    )
+    db.session.commit()
+    click.echo(
+        f"{kind}: {result.rows} rows read, {result.added} added, {result.updated} updated,"
+        f" {result.skipped} already present"
+    )
+
+
+@click.command("import-subscribers")
+@with_appcontext
+@click.argument("path")
+def import_subscribers_command(path: str) -> None:
+    """Import subscribers.csv (``-`` for stdin, ``.gz`` accepted)."""
+    key = current_app.config["PII_KEY"]
+    _run_import(
+        path,
+        "subscribers",
+        lambda session, stream, on_bytes: import_subscribers(session, stream, key, on_bytes),
+    )
+
+
+@click.command("import-calls")
+@with_appcontext
+@click.argument("path")
+def import_calls_command(path: str) -> None:
+    """Import calls.csv into the ledger (streaming; re-import adds nothing)."""
+    _run_import(path, "calls", import_calls)
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        return sys.stdin.readline().rstrip("\r\n")
+    return click.prompt("Password", hide_input=True, confirmation_prompt=True)
+
+
+@click.command("create-user")
+@with_appcontext
+@click.argument("login")
+@click.option("--role", type=click.Choice([r.value for r in StaffRole]), required=True)
+@click.option("--region", callback=lambda ctx, param, value: _region_option(value), help="ISO 3166-2:RU code")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of stdin.")
+def create_user_command(login: str, role: str, region: str | None, password_stdin: bool) -> None:
+    """Create a staff account (agent, office or supervisor)."""
+    if role == StaffRole.OFFICE and region is None:
+        raise click.UsageError("office staff need --region (the offices' region)")
+    password = _read_password(password_stdin)
+    try:
+        check_password_strength(password)
+    except WeakPassword as exc:
+        raise click.ClickException(f"password rejected: {exc}") from None
+    db.session.add(
+        StaffUser(login=login, password_hash=hash_password(password), role=StaffRole(role), region=region)
+    )
+    audit.record(
+        db.session, actor="cli", action="staff.create", channel=Channel.CLI, subject=login, role=role
+    )
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise click.ClickException(f"a user named {login!r} already exists") from None
+    click.echo(f"created {role} {login}" + (f" in {region}" if region else ""))
+
+
+@click.command("create-api-client")
+@with_appcontext
+@click.argument("name")
+@click.option("--role", type=click.Choice([r.value for r in ApiRole]), required=True)
+@click.option("--region", callback=lambda ctx, param, value: _region_option(value), help="ISO 3166-2:RU code")
+@click.option(
+    "--scope", "scopes", multiple=True, help="Limit the token to these scopes (default: all of the role's)."
+)
+def create_api_client_command(name: str, role: str, region: str | None, scopes: tuple[str, ...]) -> None:
+    """Create an API client and print its bearer token once, alone on the last line."""
+    if role == ApiRole.OFFICE and region is None:
+        raise click.UsageError("office clients need --region")
+    allowed = ROLE_SCOPES[role]
+    unknown = set(scopes) - set(allowed)
+    if unknown:
+        raise click.UsageError(f"scopes not available to {role}: {', '.join(sorted(unknown))}")
+    token = new_token()
+    client = ApiClient(
+        name=name,
+        role=ApiRole(role),
+        region=region,
+        token_hash=token_hash(token),
+        scopes=" ".join(scopes or allowed),
+    )
+    db.session.add(client)
+    audit.record(
+        db.session, actor="cli", action="api_client.create", channel=Channel.CLI, subject=name, role=role
+    )
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise click.ClickException(f"an API client named {name!r} already exists") from None
+    click.echo(f"created {role} client {name} with scopes: {client.scopes}")
+    click.echo("The token is shown once; store it now:")
+    click.echo(token)
+
+
+@click.command("seed-demo")
+@with_appcontext
+@click.option("--if-empty", is_flag=True, help="Do nothing when subscribers already exist.")
+def seed_demo_command(if_empty: bool) -> None:
+    """Load the reproducible demo data set and print the demo logins."""
+    from recovery.seed import DEMO_STAFF, database_is_empty, describe_demo, seed_demo
+
+    if not database_is_empty(db.session):
+        if if_empty:
+            click.echo(describe_demo())
+            return
+        raise click.ClickException("the database already holds subscribers; seed-demo needs an empty one")
+    summary = seed_demo(db.session, pii_key=current_app.config["PII_KEY"])
+    audit.record(db.session, actor="cli", action="seed.demo", channel=Channel.CLI, **summary)
+    db.session.commit()
+    click.echo(
+        f"seeded {summary['subscribers']} subscribers, {summary['calls']} ledger events,"
+        f" {len(DEMO_STAFF)} staff"
+    )
+    click.echo(describe_demo())
+
+
+COMMANDS = (
+    import_subscribers_command,
+    import_calls_command,
+    create_user_command,
+    create_api_client_command,
+    seed_demo_command,
+)
+
+
+def register_commands(app: Flask) -> None:
+    """Attach the commands to ``app.cli``."""
+    for command in COMMANDS:
+        app.cli.add_command(command)

@@ -1,0 +1,38 @@
+"""The front page, the language switch and the health check."""
+
+from __future__ import annotations
+
+from flask import Response, current_app, jsonify, redirect, render_template, request, session, url_for
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from recovery.extensions import csrf, db, limiter
+from recovery.main import bp
+from recovery.safe_redirect import safe_next
+
+
+@bp.get("/")
+def index() -> str:
+    """What the service is, and the three ways in."""
+    return render_template("main/index.html")
+
+
+@bp.post("/lang/<code>")
+def set_language(code: str) -> Response:
+    """Remember the chosen interface language in the session."""
+    if code in current_app.config["LANGUAGES"]:
+        session["lang"] = code
+    return redirect(safe_next(request.form.get("next"), url_for("main.index")))
+
+
+@bp.get("/healthz")
+@limiter.exempt
+@csrf.exempt
+def healthz() -> tuple[Response, int]:
+    """200 when the database answers, 503 otherwise (for load balancers)."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError:
+        db.session.rollback()
+        return jsonify(status="unavailable"), 503
+    return jsonify(status="ok"), 200

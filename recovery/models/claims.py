@@ -1,0 +1,131 @@
+"""Claims (a report of a lost SIM) and the tickets they open."""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from datetime import datetime
+
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, Uuid, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from recovery.extensions import db
+from recovery.models.types import UTCDateTime, str_enum, utcnow
+
+
+class Channel(enum.StrEnum):
+    """Where a claim or an action came from."""
+
+    WEB = "web"
+    AGENT = "agent"
+    API = "api"
+    ACCOUNT = "account"
+    OFFICE = "office"
+    CLI = "cli"
+
+
+class Action(enum.StrEnum):
+    """What the claimant asks for."""
+
+    BLOCK = "block"
+    REISSUE = "reissue"
+
+
+class Outcome(enum.StrEnum):
+    """The decision on a claim (DESIGN 2.3)."""
+
+    REISSUE = "reissue"
+    BLOCK = "block"
+    REJECTED = "rejected"
+    LOCKED = "locked"
+
+
+class TicketType(enum.StrEnum):
+    """A block is done at once; a reissue waits for an office."""
+
+    BLOCK = "block"
+    REISSUE = "reissue"
+
+
+class TicketStatus(enum.StrEnum):
+    """Where a ticket stands."""
+
+    OPEN = "open"
+    DONE = "done"
+    CANCELLED = "cancelled"
+
+
+class Claim(db.Model):
+    """One attempt to prove ownership of a number.
+
+    Holds the outcome and which answers matched, never the answers themselves.
+    ``msisdn`` is the number claimed, kept even when it is not ours, so that
+    failed attempts can be counted per number.
+    """
+
+    __tablename__ = "claims"
+    __table_args__ = (Index("ix_claims_msisdn_created_at", "msisdn", "created_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    msisdn: Mapped[str] = mapped_column(String(16))
+    subscriber_id: Mapped[int | None] = mapped_column(ForeignKey("subscribers.id"), index=True)
+    channel: Mapped[Channel] = mapped_column(str_enum(Channel, "claim_channel"))
+    staff_user_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    api_client_id: Mapped[int | None] = mapped_column(ForeignKey("api_clients.id"))
+    requested_action: Mapped[Action] = mapped_column(str_enum(Action, "claim_action"))
+    current_region: Mapped[str] = mapped_column(String(6))
+    lost_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    outcome: Mapped[Outcome] = mapped_column(str_enum(Outcome, "claim_outcome"))
+    verification: Mapped[dict] = mapped_column(JSON, default=dict)
+    post_loss_events: Mapped[int] = mapped_column(default=0)
+    ip: Mapped[str | None] = mapped_column(String(45))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ticket_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("tickets.id", use_alter=True))
+
+    ticket: Mapped[Ticket | None] = relationship(foreign_keys=[ticket_id])
+
+    @property
+    def failed(self) -> bool:
+        """A rejected claim counts towards the lock."""
+        return self.outcome == Outcome.REJECTED
+
+    def __repr__(self) -> str:
+        return f"<Claim {self.id} {self.msisdn} {self.outcome}>"
+
+
+class Ticket(db.Model):
+    """Work created by a successful claim: a block, or a reissue for an office."""
+
+    __tablename__ = "tickets"
+    __table_args__ = (
+        # The database itself guarantees one open reissue per subscriber,
+        # whatever the number of concurrent claims.
+        Index(
+            "uq_tickets_open_reissue_per_subscriber",
+            "subscriber_id",
+            unique=True,
+            sqlite_where=text("type = 'reissue' AND status = 'open'"),
+            postgresql_where=text("type = 'reissue' AND status = 'open'"),
+        ),
+        Index("ix_tickets_region_status", "region", "status"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscribers.id"))
+    claim_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("claims.id"))
+    type: Mapped[TicketType] = mapped_column(str_enum(TicketType, "ticket_type"))
+    status: Mapped[TicketStatus] = mapped_column(
+        str_enum(TicketStatus, "ticket_status"), default=TicketStatus.OPEN
+    )
+    region: Mapped[str] = mapped_column(String(6))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
+    new_iccid: Mapped[str | None] = mapped_column(String(20))
+    cancel_reason: Mapped[str | None] = mapped_column(Text)
+
+    subscriber = relationship("Subscriber")
+    claim: Mapped[Claim | None] = relationship(foreign_keys=[claim_id])
+
+    def __repr__(self) -> str:
+        return f"<Ticket {self.id} {self.type} {self.status}>"

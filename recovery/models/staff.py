@@ -1,0 +1,76 @@
+"""Staff accounts (agents, office, supervisors) and API clients."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from recovery.extensions import db
+from recovery.models.types import UTCDateTime, str_enum, utcnow
+
+
+class StaffRole(enum.StrEnum):
+    """What a member of staff may do."""
+
+    AGENT = "agent"
+    OFFICE = "office"
+    SUPERVISOR = "supervisor"
+
+
+class ApiRole(enum.StrEnum):
+    """What an API client may call."""
+
+    AGENT = "agent"
+    OFFICE = "office"
+    PARTNER = "partner"
+
+
+class StaffUser(UserMixin, db.Model):
+    """A call-centre agent, office clerk or supervisor; password hashed with argon2."""
+
+    __tablename__ = "staff_users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(64), unique=True)
+    password_hash: Mapped[str] = mapped_column(Text)
+    role: Mapped[StaffRole] = mapped_column(str_enum(StaffRole, "staff_role"))
+    region: Mapped[str | None] = mapped_column(String(6))
+    is_enabled: Mapped[bool] = mapped_column(default=True)
+    failed_logins: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def get_id(self) -> str:
+        """Flask-Login identity, prefixed so it never collides with subscribers."""
+        return f"staff:{self.id}"
+
+    def __repr__(self) -> str:
+        return f"<StaffUser {self.login} {self.role}>"
+
+
+class ApiClient(db.Model):
+    """A program calling the JSON APIs; only a hash of its bearer token is kept."""
+
+    __tablename__ = "api_clients"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[ApiRole] = mapped_column(str_enum(ApiRole, "api_role"))
+    region: Mapped[str | None] = mapped_column(String(6))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    scopes: Mapped[str] = mapped_column(Text, default="")
+    is_enabled: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    @property
+    def scope_set(self) -> frozenset[str]:
+        """The scopes granted, as a set."""
+        return frozenset(self.scopes.split())
+
+    def __repr__(self) -> str:
+        return f"<ApiClient {self.name} {self.role}>"

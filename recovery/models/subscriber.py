@@ -1,0 +1,91 @@
+"""Subscribers and their SIM cards."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from recovery.extensions import db
+from recovery.models.types import BigIntPK, UTCDateTime, str_enum, utcnow
+
+
+class SimStatus(enum.StrEnum):
+    """Life of a SIM card: in use, blocked after a loss, or replaced."""
+
+    ACTIVE = "active"
+    BLOCKED = "blocked"
+    RETIRED = "retired"
+
+
+class Subscriber(db.Model):
+    """A number and the identity the operator holds for its owner.
+
+    The passport is kept only as a keyed HMAC (``passport_hmac``).
+    """
+
+    __tablename__ = "subscribers"
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    msisdn: Mapped[str] = mapped_column(String(16), unique=True)
+    last_name: Mapped[str] = mapped_column(Text)
+    first_name: Mapped[str] = mapped_column(Text)
+    patronymic: Mapped[str | None] = mapped_column(Text)
+    passport_hmac: Mapped[str] = mapped_column(String(64))
+    registered_address: Mapped[str] = mapped_column(Text)
+    home_region: Mapped[str] = mapped_column(String(6))
+    email: Mapped[str | None] = mapped_column(Text)
+    tariff: Mapped[str] = mapped_column(String(40))
+    balance_kopecks: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    sims: Mapped[list[Sim]] = relationship(
+        back_populates="subscriber", order_by="Sim.activated_at", cascade="all, delete-orphan"
+    )
+
+    @property
+    def full_name(self) -> str:
+        """Фамилия Имя Отчество as held on record."""
+        return " ".join(part for part in (self.last_name, self.first_name, self.patronymic) if part)
+
+    @property
+    def current_sim(self) -> Sim | None:
+        """The SIM the number lives on now (active or blocked), if any."""
+        return next((sim for sim in self.sims if sim.status != SimStatus.RETIRED), None)
+
+    def __repr__(self) -> str:
+        return f"<Subscriber {self.id} {self.msisdn}>"
+
+
+class Sim(db.Model):
+    """A physical SIM card; a subscriber has one current SIM and a history."""
+
+    __tablename__ = "sims"
+    __table_args__ = (
+        # At most one SIM per number that is not retired.
+        Index(
+            "uq_sims_current_per_subscriber",
+            "subscriber_id",
+            unique=True,
+            sqlite_where=text("status != 'retired'"),
+            postgresql_where=text("status != 'retired'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
+    subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscribers.id", ondelete="CASCADE"), index=True)
+    iccid: Mapped[str] = mapped_column(String(20), unique=True)
+    status: Mapped[SimStatus] = mapped_column(str_enum(SimStatus, "sim_status"), default=SimStatus.ACTIVE)
+    activated_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    blocked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A reissued SIM gets no SMS and no mobile data until then (DESIGN 2.3).
+    cooling_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    subscriber: Mapped[Subscriber] = relationship(back_populates="sims")
+
+    def __repr__(self) -> str:
+        return f"<Sim {self.iccid} {self.status}>"
