@@ -112,6 +112,7 @@ def upgrade():
     sa.Column('email', sa.Text(), nullable=True),
     sa.Column('tariff', sa.String(length=40), nullable=False),
     sa.Column('balance_kopecks', sa.Integer(), nullable=False),
+    sa.Column('reissue_in_person_only', sa.Boolean(), nullable=False),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_subscribers')),

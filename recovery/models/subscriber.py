@@ -39,6 +39,8 @@ class Subscriber(db.Model):
     email: Mapped[str | None] = mapped_column(Text)
     tariff: Mapped[str] = mapped_column(String(40))
     balance_kopecks: Mapped[int] = mapped_column(default=0)
+    # The owner's "SIM lock": remote claims may block but never reissue (set in the account).
+    reissue_in_person_only: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
