@@ -2,7 +2,10 @@
 
 from recovery.models.audit import AuditEvent, Notification, NotificationStatus
 from recovery.models.claims import Action, Channel, Claim, Outcome, Ticket, TicketStatus, TicketType
+from recovery.models.drafts import ClaimDraft
 from recovery.models.ledger import CallEvent, CallKind
+from recovery.models.lockout import Unlock
+from recovery.models.office import Office
 from recovery.models.staff import ApiClient, ApiRole, StaffRole, StaffUser
 from recovery.models.subscriber import Sim, SimStatus, Subscriber
 
@@ -15,8 +18,10 @@ __all__ = [
     "CallKind",
     "Channel",
     "Claim",
+    "ClaimDraft",
     "Notification",
     "NotificationStatus",
+    "Office",
     "Outcome",
     "Sim",
     "SimStatus",
@@ -26,4 +31,5 @@ __all__ = [
     "Ticket",
     "TicketStatus",
     "TicketType",
+    "Unlock",
 ]
