@@ -22,6 +22,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from recovery.models import Action
@@ -81,16 +82,17 @@ def not_in_future(form: FlaskForm, field: Field) -> None:
         raise ValidationError(_l("This time is in the future. Enter when you lost the SIM card."))
 
 
-def localised_regions() -> list[tuple[str, str]]:
+def localised_regions() -> list[SelectChoice]:
     """Region choices in the current language, with an empty first choice."""
-    return [("", _l("Choose a region")), *region_choices(str(get_locale() or "ru"))]
+    regions = region_choices(str(get_locale() or "ru"))
+    return [SelectChoice("", _l("Choose a region")), *(SelectChoice(code, name) for code, name in regions)]
 
 
-def action_choices() -> list[tuple[str, str]]:
+def action_choices() -> list[SelectChoice]:
     """What the claimant may ask for."""
     return [
-        (Action.BLOCK.value, _l("Block the SIM card only")),
-        (Action.REISSUE.value, _l("Block it and get a new SIM card with the same number")),
+        SelectChoice(Action.BLOCK.value, _l("Block the SIM card only")),
+        SelectChoice(Action.REISSUE.value, _l("Block it and get a new SIM card with the same number")),
     ]
 
 

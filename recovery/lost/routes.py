@@ -367,6 +367,7 @@ def result() -> Response | str:
         ticket=claim.ticket if succeeded else None,
         home_region=home_region,
         offices=offices,
-        messages=render_messages(messages),
+        # Post-loss activity has its own warning above the messages, with the count in words.
+        messages=render_messages(m for m in messages if m.code is not MessageCode.POST_LOSS_ACTIVITY),
         post_loss=claim.post_loss_events if MessageCode.POST_LOSS_ACTIVITY in codes else 0,
     )

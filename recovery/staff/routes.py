@@ -4,8 +4,8 @@ An unknown login costs the same argon2 verification as a wrong password
 (``DUMMY_HASH``) and gets the same answer, so the form does not tell which
 logins exist. ``STAFF_MAX_FAILED_LOGINS`` wrong passwords in a row lock the
 account for ``STAFF_LOCK_MINUTES``. Every sign-in, failure and sign-out is
-audited; typed logins that match no account are not recorded (they are
-sometimes passwords typed in the wrong field).
+audited; a typed login that matches no enabled, unlocked account is not
+recorded (it is sometimes a password typed in the wrong field).
 """
 
 from __future__ import annotations
@@ -119,7 +119,16 @@ def login() -> Response | str:
             return redirect(safe_next(form.next.data, staff_home(user)))
         if user is not None and user.is_enabled and not _locked(user, now):
             _record_failure(user, now)
-            db.session.commit()
+        else:
+            # Unknown, disabled or locked: recorded without the typed login.
+            audit.record(
+                db.session,
+                actor="anonymous",
+                action="staff.login_failed",
+                channel=Channel.WEB,
+                ip=request.remote_addr,
+            )
+        db.session.commit()
         flash(
             _(
                 "Wrong login or password. After %(count)s wrong attempts in a row the account "

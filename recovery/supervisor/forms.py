@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from recovery.models import Channel
@@ -49,7 +50,7 @@ class AuditSearchForm(FlaskForm):
     )
     channel = SelectField(
         _l("Channel"),
-        choices=[("", _l("Any"))] + [(channel.value, channel.value) for channel in Channel],
+        choices=[SelectChoice("", _l("Any")), *(SelectChoice(channel.value) for channel in Channel)],
         validators=[Optional()],
     )
     date_from = DateField(_l("From (date)"), validators=[Optional()])

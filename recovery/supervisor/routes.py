@@ -20,7 +20,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, Text, cast, func, or_, select
 
 from recovery import audit
 from recovery.auth import staff_required
@@ -115,8 +115,14 @@ def _audit_query(form: AuditSearchForm) -> Select:
         pattern = (
             "%" + form.text.data.strip().replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
         )
+        # Details are searched as text too (a ticket's events name its number there);
+        # the date filters bound the scan.
         query = query.where(
-            or_(AuditEvent.subject.like(pattern, escape="\\"), AuditEvent.actor.like(pattern, escape="\\"))
+            or_(
+                AuditEvent.subject.like(pattern, escape="\\"),
+                AuditEvent.actor.like(pattern, escape="\\"),
+                cast(AuditEvent.details, Text).like(pattern, escape="\\"),
+            )
         )
     if form.action.data:
         query = query.where(AuditEvent.action.startswith(form.action.data.strip(), autoescape=True))

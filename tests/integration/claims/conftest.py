@@ -185,3 +185,47 @@ def outbox(session: Session) -> list[Notification]:
     """Every queued notification, oldest first."""
     session.expire_all()
     return list(session.scalars(select(Notification).order_by(Notification.id)))
+
+
+def open_reissue(session: Session, pii_key: str, subscriber: Subscriber, calls: tuple[str, ...]):
+    """A reissue claim for ``subscriber`` through the use-case; returns the ticket."""
+    from recovery.claims.actors import Actor
+    from recovery.claims.submit import ClaimRequest, submit_claim
+    from recovery.models import Action, Channel
+
+    result = submit_claim(
+        session,
+        ClaimRequest(
+            msisdn=subscriber.msisdn,
+            full_name=subscriber.full_name,
+            passport=IVANOV["passport"],
+            registered_address=subscriber.registered_address,
+            recent_calls=calls,
+            current_region=subscriber.home_region,
+            action=Action.REISSUE,
+        ),
+        actor=Actor("test", Channel.CLI),
+        now=datetime.now(UTC),
+        pii_key=pii_key,
+    )
+    session.commit()
+    assert result.ticket is not None and result.ticket.type.value == "reissue", result.decision
+    return result.ticket
+
+
+@pytest.fixture
+def petrova(session: Session, config, real_now: datetime) -> Subscriber:
+    """A Saint Petersburg subscriber (the same passport as Иванов, for brevity)."""
+    calls = ("+79213334455", "+78123456789", "+79119998877")
+    subscriber = make_subscriber(
+        session,
+        config.PII_KEY,
+        msisdn="+79217654321",
+        full_name="Петрова Анна Сергеевна",
+        passport=IVANOV["passport"],
+        address="г. Санкт-Петербург, Невский пр-т, д. 28, кв. 7",
+        region="RU-SPE",
+        email="petrova@example.ru",
+    )
+    add_regular_calls(session, subscriber.msisdn, list(calls), real_now)
+    return subscriber
