@@ -35,6 +35,8 @@ from recovery.supervisor import bp
 from recovery.supervisor.forms import AuditSearchForm, UnlockForm
 
 PAGE_SIZE = 50
+#: Audit events read per query while streaming a CSV export.
+EXPORT_BATCH = 1000
 #: Cells starting with these would run as formulas in a spreadsheet (CSV injection).
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -171,25 +173,40 @@ def audit_export() -> Response | tuple[str, int]:
         filters={key: value for key, value in request.args.items() if key in form.data and value},
     )
     db.session.commit()
-    query = _audit_query(form).execution_options(yield_per=1000)
+    query = _audit_query(form)
+
+    def batches() -> Iterator[list[AuditEvent]]:
+        # Keyset pages by id (newest first): no server-side cursor is held open
+        # between the chunks of the streamed response.
+        last_id = None
+        while True:
+            page = query if last_id is None else query.where(AuditEvent.id < last_id)
+            rows = db.session.scalars(page.limit(EXPORT_BATCH)).all()
+            if rows:
+                yield rows
+            if len(rows) < EXPORT_BATCH:
+                return
+            last_id = rows[-1].id
 
     def rows() -> Iterator[str]:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(["id", "at", "actor", "channel", "action", "subject", "ip", "details"])
-        for event in db.session.scalars(query):
-            writer.writerow(
-                [
-                    event.id,
-                    event.at.isoformat(),
-                    _cell(event.actor),
-                    _cell(event.channel),
-                    _cell(event.action),
-                    _cell(event.subject),
-                    _cell(event.ip),
-                    _cell(json.dumps(event.details, ensure_ascii=False, sort_keys=True)),
-                ]
-            )
+        for batch in batches():
+            for event in batch:
+                writer.writerow(
+                    [
+                        event.id,
+                        event.at.isoformat(),
+                        _cell(event.actor),
+                        _cell(event.channel),
+                        _cell(event.action),
+                        _cell(event.subject),
+                        _cell(event.ip),
+                        _cell(json.dumps(event.details, ensure_ascii=False, sort_keys=True)),
+                    ]
+                )
+            db.session.expunge_all()
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()

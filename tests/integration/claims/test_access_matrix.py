@@ -1,12 +1,23 @@
-"""Every route of the claim workflow × every kind of visitor → the expected status (deny by default)."""
+"""Every route of the claim workflow × every kind of visitor → the expected status (deny by default).
+
+The matrix only reads or is refused, so its tests share one app and database
+(built from the same migrated template as every other test) to stay quick.
+"""
 
 from __future__ import annotations
 
+import shutil
 import uuid
+from collections.abc import Iterator
 
 import pytest
+from flask import Flask
+from sqlalchemy.orm import Session
 
+from recovery import create_app
+from recovery.extensions import db
 from recovery.models import ApiRole, StaffRole
+from tests.conftest import ON_POSTGRES, POSTGRES_URL, PostgresDatabases, make_config
 from tests.factories import make_staff
 from tests.integration.claims.conftest import bearer, csrf_token, login, make_token
 
@@ -14,8 +25,22 @@ ROLES = ("anonymous", "agent", "office", "supervisor", "api_agent", "api_partner
 NOBODY = uuid.uuid4()
 
 # Staff pages: anonymous visitors and API clients (no session) are sent to the login page.
-AGENT_ONLY = {"anonymous": 302, "agent": 200, "office": 403, "supervisor": 403, "api_agent": 302, "api_partner": 302}
-OFFICE_ONLY = {"anonymous": 302, "agent": 403, "office": 200, "supervisor": 403, "api_agent": 302, "api_partner": 302}
+AGENT_ONLY = {
+    "anonymous": 302,
+    "agent": 200,
+    "office": 403,
+    "supervisor": 403,
+    "api_agent": 302,
+    "api_partner": 302,
+}
+OFFICE_ONLY = {
+    "anonymous": 302,
+    "agent": 403,
+    "office": 200,
+    "supervisor": 403,
+    "api_agent": 302,
+    "api_partner": 302,
+}
 SUPERVISOR_ONLY = {
     "anonymous": 302,
     "agent": 403,
@@ -72,20 +97,52 @@ ROUTES: list[tuple[str, str, dict[str, int]]] = [
 ]
 
 
+@pytest.fixture(scope="module")
+def shared_app(database_template: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """One app and database for the whole matrix."""
+    server = PostgresDatabases(POSTGRES_URL) if ON_POSTGRES else None
+    if server is not None:
+        name = server.create(template=database_template)
+        url = server.url_for(name)
+    else:
+        path = tmp_path_factory.mktemp("matrix") / "matrix.sqlite3"
+        shutil.copyfile(database_template, path)
+        url = f"sqlite:///{path}"
+    application = create_app(make_config(url))
+    try:
+        yield application
+    finally:
+        with application.app_context():
+            db.engine.dispose()
+        if server is not None:
+            server.drop(name)
+            server.admin.dispose()
+
+
 @pytest.fixture
-def visitor(app, session, request):
+def shared_session(shared_app: Flask) -> Iterator[Session]:
+    """A session on the shared database."""
+    with shared_app.app_context():
+        engine = db.engine
+    with Session(engine, expire_on_commit=False) as own:
+        yield own
+
+
+@pytest.fixture
+def visitor(shared_app, shared_session, request):
     """A test client acting as ``request.param``, plus extra headers for API clients."""
-    client = app.test_client()
+    client = shared_app.test_client()
     role = request.param
     headers: dict[str, str] = {}
     if role in ("agent", "office", "supervisor"):
         staff_role = StaffRole(role)
-        user = make_staff(session, staff_role, region="RU-MOW" if staff_role is StaffRole.OFFICE else None)
+        region = "RU-MOW" if staff_role is StaffRole.OFFICE else None
+        user = make_staff(shared_session, staff_role, region=region)
         assert login(client, user).status_code == 302
     elif role == "api_agent":
-        headers = bearer(make_token(session, ApiRole.AGENT))
+        headers = bearer(make_token(shared_session, ApiRole.AGENT))
     elif role == "api_partner":
-        headers = bearer(make_token(session, ApiRole.PARTNER))
+        headers = bearer(make_token(shared_session, ApiRole.PARTNER))
     return role, client, headers
 
 
@@ -102,7 +159,11 @@ def test_route_by_role(visitor, method, path, expected):
         token = csrf_token(client.get("/lost/", headers=headers).get_data(as_text=True))
         response = client.post(path, data={"csrf_token": token}, headers=headers)
     assert response.status_code == expected[role], (role, method, path)
-    if response.status_code == 302 and expected is not PUBLIC and path.startswith(("/agent", "/office", "/supervisor")):
+    if (
+        response.status_code == 302
+        and expected is not PUBLIC
+        and path.startswith(("/agent", "/office", "/supervisor"))
+    ):
         assert response.headers["Location"].startswith("/staff/login")
 
 
@@ -115,10 +176,12 @@ STAFF_FORMS = [
 
 
 @pytest.mark.parametrize(("role", "page", "action"), STAFF_FORMS)
-def test_every_form_carries_a_csrf_token_and_refuses_a_post_without_it(app, session, role, page, action):
-    client = app.test_client()
+def test_every_form_carries_a_csrf_token_and_refuses_a_post_without_it(
+    shared_app, shared_session, role, page, action
+):
+    client = shared_app.test_client()
     if role != "anonymous":
-        login(client, make_staff(session, StaffRole(role)))
+        login(client, make_staff(shared_session, StaffRole(role)))
     html = client.get(page).get_data(as_text=True)
     assert csrf_token(html)
     assert client.post(action, data={}).status_code == 400

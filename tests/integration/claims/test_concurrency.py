@@ -54,7 +54,9 @@ def _in_parallel(app, request) -> list:
 
 def test_concurrent_reissue_claims_share_one_ticket(app, session, ivanov):
     token = make_token(session, ApiRole.AGENT)
-    responses = _in_parallel(app, lambda client: client.post("/api/v1/claims", json=CLAIM, headers=bearer(token)))
+    responses = _in_parallel(
+        app, lambda client: client.post("/api/v1/claims", json=CLAIM, headers=bearer(token))
+    )
     statuses = sorted(response.status_code for response in responses)
     assert statuses == [200] * (PARALLEL - 1) + [201]
     ticket_ids = {response.get_json()["ticket"]["id"] for response in responses}
@@ -75,7 +77,9 @@ def test_a_claim_that_loses_the_insert_race_reads_the_winners_ticket(app, sessio
     first, second = Session(engine), Session(engine)
     try:
         subscriber_a = first.get(Subscriber, ivanov.id)
-        ticket_a, created_a = tickets.open_reissue(first, subscriber_a, "RU-MOW", None, datetime.now(UTC), actor)
+        ticket_a, created_a = tickets.open_reissue(
+            first, subscriber_a, "RU-MOW", None, datetime.now(UTC), actor
+        )
         assert created_a
 
         outcome: dict[str, object] = {}

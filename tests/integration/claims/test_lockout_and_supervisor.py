@@ -187,6 +187,32 @@ def test_audit_search_and_csv_export(client, session, ivanov, supervisor):
     assert "claim.submitted" not in only_tickets
 
 
+def test_the_audit_log_pages_through_many_events(client, session, supervisor):
+    for n in range(60):
+        audit.record(session, actor="cli", action=f"test.page{n}", channel="cli")
+    session.commit()
+    login(client, supervisor)
+    first = client.get("/supervisor/audit", query_string={"action": "test."}).get_data(as_text=True)
+    assert "test.page59" in first and "test.page0<" not in first
+    assert "page=2" in first and "Старше" in first
+    second = client.get("/supervisor/audit", query_string={"action": "test.", "page": 2})
+    assert second.status_code == 200 and "test.page0<" in second.get_data(as_text=True)
+
+
+def test_a_large_export_is_read_in_batches(client, session, supervisor, monkeypatch):
+    from recovery.supervisor import routes
+
+    monkeypatch.setattr(routes, "EXPORT_BATCH", 2)
+    for n in range(5):
+        audit.record(session, actor="cli", action=f"test.event{n}", channel="cli")
+    session.commit()
+    login(client, supervisor)
+    rows = list(csv.DictReader(io.StringIO(client.get("/supervisor/audit.csv").get_data(as_text=True))))
+    ids = [int(row["id"]) for row in rows]
+    assert ids == sorted(ids, reverse=True) and len(set(ids)) == len(ids)
+    assert {f"test.event{n}" for n in range(5)} <= {row["action"] for row in rows}
+
+
 def test_the_outbox_and_the_queues(client, session, config, ivanov, supervisor):
     ticket = open_reissue(session, config.PII_KEY, ivanov, IVANOV["calls"])
     login(client, supervisor)

@@ -50,8 +50,14 @@ def test_closed_and_block_tickets_cannot_be_fulfilled_or_cancelled(session, conf
     ("call", "error"),
     [
         (lambda s, t: tickets.fulfil(s, t.id, "123", region="RU-MOW", actor=ACTOR, now=NOW), InvalidIccid),
-        (lambda s, t: tickets.fulfil(s, t.id, iccid(), region="RU-SPE", actor=ACTOR, now=NOW), tickets.WrongRegion),
-        (lambda s, t: tickets.fulfil(s, "nope", iccid(), region=None, actor=ACTOR, now=NOW), tickets.TicketNotFound),
+        (
+            lambda s, t: tickets.fulfil(s, t.id, iccid(), region="RU-SPE", actor=ACTOR, now=NOW),
+            tickets.WrongRegion,
+        ),
+        (
+            lambda s, t: tickets.fulfil(s, "nope", iccid(), region=None, actor=ACTOR, now=NOW),
+            tickets.TicketNotFound,
+        ),
         (lambda s, t: tickets.cancel(s, t.id, "   ", region="RU-MOW", actor=ACTOR, now=NOW), ValueError),
     ],
 )
@@ -121,3 +127,14 @@ def test_malformed_claims_are_refused_before_anything_is_recorded(session, confi
         submit_claim(session, request_, actor=ACTOR, now=NOW, pii_key=config.PII_KEY)
     session.rollback()
     assert session.scalar(select(Claim)) is None
+
+
+def test_the_delivery_command_uses_the_configured_backend(app, runner, session, config, ivanov):
+    open_reissue(session, config.PII_KEY, ivanov, IVANOV["calls"])
+    result = runner.invoke(args=["deliver-notifications"])
+    assert result.exit_code == 0 and "sent 0" in result.output and "OutboxOnly" in result.output
+    app.config["NOTIFICATION_BACKEND"] = "recovery.claims.notifications:LoggingBackend"
+    result = runner.invoke(args=["deliver-notifications"])
+    assert result.exit_code == 0 and "sent 1" in result.output
+    session.expire_all()
+    assert session.scalar(select(Notification.status)) is NotificationStatus.SENT

@@ -45,7 +45,10 @@ def test_the_default_backend_keeps_messages_in_the_outbox():
 def test_a_decision_is_stored_without_answers_and_read_back_the_same():
     decision = Decision(
         Outcome.LOCKED,
-        (Message.of(MessageCode.NUMBER_LOCKED, until=UNTIL), Message.of(MessageCode.POST_LOSS_ACTIVITY, count=3)),
+        (
+            Message.of(MessageCode.NUMBER_LOCKED, until=UNTIL),
+            Message.of(MessageCode.POST_LOSS_ACTIVITY, count=3),
+        ),
     )
     stored = stored_verification(nothing_verified(), decision)
     assert stored["name"] == "not_available" and stored["callsRequired"] == 2
@@ -55,7 +58,14 @@ def test_a_decision_is_stored_without_answers_and_read_back_the_same():
 
 @pytest.mark.parametrize(
     ("value", "expected"),
-    [("=SUM(A1)", "'=SUM(A1)"), ("+7916", "'+7916"), ("-1", "'-1"), ("@x", "'@x"), ("plain", "plain"), (None, "")],
+    [
+        ("=SUM(A1)", "'=SUM(A1)"),
+        ("+7916", "'+7916"),
+        ("-1", "'-1"),
+        ("@x", "'@x"),
+        ("plain", "plain"),
+        (None, ""),
+    ],
 )
 def test_csv_cells_cannot_run_as_formulas(value, expected):
     assert _cell(value) == expected
