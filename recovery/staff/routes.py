@@ -40,10 +40,22 @@ HOME_ENDPOINTS: dict[StaffRole, str] = {
 STAFF_BLUEPRINTS = ("agent", "office", "supervisor")
 
 
+def N_(msgid: str) -> str:
+    """Mark a msgid for extraction; it is translated when flashed."""
+    return msgid
+
+
+#: Flashed on the sign-in page when a staff page was asked for without signing in.
+SIGN_IN_FIRST = N_("Please sign in to open this page.")
+
+
 @bp.record_once
 def _point_staff_pages_at_login(_state: object) -> None:
     for name in STAFF_BLUEPRINTS:
         login_manager.blueprint_login_views[name] = "staff.login"
+    login_manager.login_message = SIGN_IN_FIRST
+    login_manager.login_message_category = "info"
+    login_manager.localize_callback = _
 
 
 def staff_home(user: StaffUser) -> str:

@@ -93,6 +93,8 @@ def test_next_is_followed_only_to_a_local_path(client, agent, next_url, expected
 def test_an_anonymous_visitor_is_sent_to_the_login_page(client):
     response = client.get("/agent/")
     assert response.status_code == 302 and response.headers["Location"].startswith("/staff/login?next=")
+    login_page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Войдите, чтобы открыть эту страницу." in login_page
 
 
 def test_logout_is_a_post_with_csrf_and_audited(client, session, agent):
