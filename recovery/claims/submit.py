@@ -20,9 +20,10 @@ it is compared with the digest on record and never stored or logged.
 from __future__ import annotations
 
 import hmac
+import re
 import uuid
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
@@ -56,9 +57,18 @@ from recovery.verification import (
 )
 from recovery.verification.repository import post_loss_events, reference_calls
 
+#: A loss is reported within a year; an older time is a typo, not a lost SIM.
+MAX_LOSS_AGE_DAYS = 366
+#: E.164 as text: what a number that ``to_e164`` refuses may still look like.
+_E164_SHAPE = re.compile(r"^\+[1-9][0-9]{7,14}$")
+
 
 class InvalidClaim(ValueError):
     """The claim is malformed (forms and API schemas catch these first)."""
+
+
+class LossTimeOutOfRange(InvalidClaim):
+    """``lostAt`` is in the future or more than ``MAX_LOSS_AGE_DAYS`` ago."""
 
 
 @dataclass(frozen=True)
@@ -172,11 +182,23 @@ def submit_claim(
     return ClaimResult(claim, decision, verification, ticket, created, home)
 
 
-def _validate(request: ClaimRequest, now: datetime, policy: Policy) -> tuple[str, datetime]:
+def claimed_number(raw: str) -> str:
+    """The claimed number in E.164.
+
+    Text already in E.164 shape that ``phonenumbers`` does not know as a valid
+    number is kept as it is: such a number cannot be ours (imports take valid
+    numbers only), so the claim is answered as for any unknown number.
+    """
     try:
-        msisdn = to_e164(request.msisdn)
+        return to_e164(raw)
     except InvalidPhoneNumber:
+        if isinstance(raw, str) and _E164_SHAPE.match(raw):
+            return raw
         raise InvalidClaim("phoneNumber is not a valid phone number") from None
+
+
+def _validate(request: ClaimRequest, now: datetime, policy: Policy) -> tuple[str, datetime]:
+    msisdn = claimed_number(request.msisdn)
     if not is_region(request.current_region):
         raise InvalidClaim("currentRegion is not an ISO 3166-2:RU code")
     if len(request.recent_calls) > policy.calls.max_claimed_calls:
@@ -187,7 +209,9 @@ def _validate(request: ClaimRequest, now: datetime, policy: Policy) -> tuple[str
     if lost_at.tzinfo is None or lost_at.utcoffset() is None:
         raise InvalidClaim("lostAt must have a time zone")
     if lost_at > now:
-        raise InvalidClaim("lostAt is in the future")
+        raise LossTimeOutOfRange("lostAt must not be in the future")
+    if lost_at < now - timedelta(days=MAX_LOSS_AGE_DAYS):
+        raise LossTimeOutOfRange(f"lostAt must be within the last {MAX_LOSS_AGE_DAYS} days")
     return msisdn, lost_at
 
 
@@ -220,10 +244,13 @@ def _verify(
     support_numbers: tuple[str, ...],
 ) -> Verification:
     # The ledger is read for unknown numbers as well: the same queries either way.
-    reference = reference_calls(
-        session, msisdn, lost_at, support_numbers=support_numbers, settings=policy.calls
-    )
-    post_loss = post_loss_events(session, msisdn, lost_at, settings=policy.calls)
+    try:
+        reference = reference_calls(
+            session, msisdn, lost_at, support_numbers=support_numbers, settings=policy.calls
+        )
+        post_loss = post_loss_events(session, msisdn, lost_at, settings=policy.calls)
+    except InvalidPhoneNumber:  # well-formed but not a valid number (claimed_number): never ours
+        reference, post_loss = (), 0
     answers = ClaimAnswers(
         full_name=request.full_name,
         passport=request.passport or "",

@@ -178,8 +178,8 @@ def fulfil(
     The new SIM's activation time is the SIM-change time the SIM Swap API
     reports; it starts with a cooling period of ``cooling_hours``.
     """
-    iccid = normalise_iccid(new_iccid)
     ticket = get_ticket(session, ticket_id, region)
+    iccid = normalise_iccid(new_iccid)
     if ticket.type is not TicketType.REISSUE:
         raise TicketNotOpen(str(ticket.id))
     _close(session, ticket, TicketStatus.DONE, actor, now, new_iccid=iccid)

@@ -7,7 +7,7 @@ whether an answer *matches* is never told to a self-service claimant.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask_babel import get_locale, get_timezone
@@ -25,6 +25,7 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from recovery.claims.submit import MAX_LOSS_AGE_DAYS
 from recovery.models import Action
 from recovery.passports import InvalidPassport, normalise_passport
 from recovery.phones import InvalidPhoneNumber, to_e164
@@ -76,10 +77,15 @@ def as_aware(value: datetime | None) -> datetime | None:
 
 
 def not_in_future(form: FlaskForm, field: Field) -> None:
-    """The loss cannot be later than now."""
+    """The loss cannot be later than now, nor more than a year ago (``MAX_LOSS_AGE_DAYS``)."""
     moment = as_aware(field.data)
-    if moment is not None and moment > datetime.now(UTC):
+    if moment is None:
+        return
+    now = datetime.now(UTC)
+    if moment > now:
         raise ValidationError(_l("This time is in the future. Enter when you lost the SIM card."))
+    if moment < now - timedelta(days=MAX_LOSS_AGE_DAYS):
+        raise ValidationError(_l("This is more than a year ago. Enter when you lost the SIM card."))
 
 
 def localised_regions() -> list[SelectChoice]:

@@ -15,12 +15,12 @@ from flask import (
     redirect,
     render_template,
     request,
-    stream_with_context,
     url_for,
 )
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import Select, Text, cast, func, or_, select
+from sqlalchemy.orm import Session
 
 from recovery import audit
 from recovery.auth import staff_required
@@ -157,6 +157,33 @@ def _cell(value: object) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
+def _batches(reader: Session, query: Select) -> Iterator[list[AuditEvent]]:
+    """Keyset pages by id (newest first), so no cursor stays open between chunks."""
+    last_id = None
+    while True:
+        page = query if last_id is None else query.where(AuditEvent.id < last_id)
+        rows = reader.scalars(page.limit(EXPORT_BATCH)).all()
+        if rows:
+            yield rows
+        if len(rows) < EXPORT_BATCH:
+            return
+        last_id = rows[-1].id
+        reader.expunge_all()
+
+
+def _csv_row(event: AuditEvent) -> list[object]:
+    return [
+        event.id,
+        event.at.isoformat(),
+        _cell(event.actor),
+        _cell(event.channel),
+        _cell(event.action),
+        _cell(event.subject),
+        _cell(event.ip),
+        _cell(json.dumps(event.details, ensure_ascii=False, sort_keys=True)),
+    ]
+
+
 @bp.get("/audit.csv")
 def audit_export() -> Response | tuple[str, int]:
     """The audit events matching the search, as CSV (the export is audited too)."""
@@ -174,47 +201,26 @@ def audit_export() -> Response | tuple[str, int]:
     )
     db.session.commit()
     query = _audit_query(form)
-
-    def batches() -> Iterator[list[AuditEvent]]:
-        # Keyset pages by id (newest first): no server-side cursor is held open
-        # between the chunks of the streamed response.
-        last_id = None
-        while True:
-            page = query if last_id is None else query.where(AuditEvent.id < last_id)
-            rows = db.session.scalars(page.limit(EXPORT_BATCH)).all()
-            if rows:
-                yield rows
-            if len(rows) < EXPORT_BATCH:
-                return
-            last_id = rows[-1].id
+    # The rows are read while the response streams, after this request's
+    # context is gone: with a session of their own, closed with the stream.
+    engine = db.engine
 
     def rows() -> Iterator[str]:
         buffer = io.StringIO()
         writer = csv.writer(buffer)
         writer.writerow(["id", "at", "actor", "channel", "action", "subject", "ip", "details"])
-        for batch in batches():
-            for event in batch:
-                writer.writerow(
-                    [
-                        event.id,
-                        event.at.isoformat(),
-                        _cell(event.actor),
-                        _cell(event.channel),
-                        _cell(event.action),
-                        _cell(event.subject),
-                        _cell(event.ip),
-                        _cell(json.dumps(event.details, ensure_ascii=False, sort_keys=True)),
-                    ]
-                )
-            db.session.expunge_all()
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
+        with Session(engine) as reader:
+            for batch in _batches(reader, query):
+                for event in batch:
+                    writer.writerow(_csv_row(event))
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
         yield buffer.getvalue()
 
     filename = f"audit-{utcnow():%Y%m%d-%H%M%S}.csv"
     return Response(
-        stream_with_context(rows()),
+        rows(),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )

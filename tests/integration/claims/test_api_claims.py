@@ -290,10 +290,11 @@ FUTURE = (datetime.now(UTC) + timedelta(days=2)).isoformat()
         claim_body(recentCalls="+79031112233"),
         claim_body(recentCalls=["+79031112233", "+79031112234", "+79031112235", "+79031112236"]),
         claim_body(recentCalls=[79031112233]),
-        claim_body(recentCalls=["0890"]),
+        claim_body(recentCalls=["x" * 33]),
+        claim_body(phoneNumber="+1 650 253 0000"),
+        claim_body(passport="4509 12345X"),
         claim_body(registeredAddress=None),
         claim_body(registeredAddress="x" * 1000),
-        claim_body(lostAt=FUTURE),
         claim_body(lostAt="2026-11-20T18:00:00"),
         claim_body(lostAt="yesterday"),
         claim_body(extra="field"),
@@ -308,6 +309,28 @@ def test_every_malformed_claim_is_400_in_the_error_shape(client, session, ivanov
     data = response.get_json()
     assert set(data) == {"status", "code", "message"} and data["code"] == "INVALID_ARGUMENT"
     assert count(session, Claim) == 0
+
+
+@pytest.mark.parametrize("lost_at", [FUTURE, (datetime.now(UTC) - timedelta(days=400)).isoformat()])
+def test_a_loss_time_in_the_future_or_over_a_year_ago_is_out_of_range(client, session, agent_token, lost_at):
+    response = post_claim(client, agent_token, claim_body(lostAt=lost_at))
+    assert response.status_code == 400 and response.get_json()["code"] == "OUT_OF_RANGE"
+    assert count(session, Claim) == 0
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"phoneNumber": "+7 930 000-00-00"},  # the shape of a mobile number, but not one in service
+        {"recentCalls": ["0890", "not a number", ""]},
+        {"fullName": " "},
+        {"passport": "№ 45-09 123456"},
+    ],
+)
+def test_whatever_the_schema_admits_gets_a_decision(client, session, ivanov, agent_token, changes):
+    response = post_claim(client, agent_token, claim_body(**changes))
+    assert response.status_code in (200, 201), response.get_json()
+    assert response.get_json()["outcome"] in ("reissue", "block", "rejected")
 
 
 def test_malformed_json_and_wrong_content_type_are_400(client, agent_token):
@@ -350,7 +373,15 @@ def test_wrong_roles_are_403_and_no_token_is_401(client, session, ivanov, agent_
     assert anonymous.status_code == 401 and anonymous.get_json()["code"] == "UNAUTHENTICATED"
 
 
-def test_the_openapi_document_lists_the_claims_api(client):
-    paths = client.get("/api/v1/openapi.json").get_json()["paths"]
+def test_the_openapi_document_lists_the_claims_api_and_its_errors(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    paths = document["paths"]
     assert {"/api/v1/claims", "/api/v1/claims/{claim_id}", "/api/v1/tickets/{ticket_id}"} <= set(paths)
-    assert "/api/v1/tickets/{ticket_id}/fulfil" in paths
+    create = paths["/api/v1/claims"]["post"]
+    assert {"200", "201", "400", "401", "403", "413"} <= set(create["responses"])
+    assert set(paths["/api/v1/tickets/{ticket_id}/fulfil"]["post"]["responses"]) >= {"200", "404", "409"}
+    claim = document["components"]["schemas"]["ClaimRequest"]
+    assert (
+        "pattern" in claim["properties"]["phoneNumber"]
+        and "RU-MOW" in claim["properties"]["currentRegion"]["enum"]
+    )

@@ -213,6 +213,13 @@ def test_a_large_export_is_read_in_batches(client, session, supervisor, monkeypa
     assert {f"test.event{n}" for n in range(5)} <= {row["action"] for row in rows}
 
 
+def test_an_export_left_unread_disturbs_no_later_request(client, session, supervisor):
+    login(client, supervisor)
+    client.get("/supervisor/audit.csv")  # the body is never read
+    assert client.get("/supervisor/").status_code == 200
+    assert client.get("/supervisor/audit").status_code == 200
+
+
 def test_the_outbox_and_the_queues(client, session, config, ivanov, supervisor):
     ticket = open_reissue(session, config.PII_KEY, ivanov, IVANOV["calls"])
     login(client, supervisor)
