@@ -74,8 +74,10 @@ class BaseConfig:
     SESSION_COOKIE_SAMESITE = "Lax"
     # A signed session older than this (since its last change) is refused.
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
-    #: Staff are signed out after this long without a request (recovery/security/sessions.py).
+    #: Staff are signed out after this long without a request (recovery/security/sessions.py) …
     STAFF_IDLE_MINUTES = 30
+    #: … and this long after their session began, however active (one shift).
+    STAFF_SESSION_MAX_HOURS = 12
     REMEMBER_COOKIE_HTTPONLY = True
 
     BABEL_DEFAULT_LOCALE = "ru"
@@ -154,6 +156,9 @@ class ProductionConfig(BaseConfig):
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_SAMESITE = "Strict"
+    # __Host-: the browser keeps the cookie to this exact host, over HTTPS, path / (ASVS 3.3.1, 3.3.3).
+    SESSION_COOKIE_NAME = "__Host-session"
+    REMEMBER_COOKIE_NAME = "__Host-remember"
     REMEMBER_COOKIE_SECURE = True
     REMEMBER_COOKIE_SAMESITE = "Strict"
     PREFERRED_URL_SCHEME = "https"

@@ -23,7 +23,7 @@ def init_security(app: Flask) -> None:
     from recovery.security.cli import rotate_keys_command
     from recovery.security.crypto import APP_EXTENSION, PiiKeyring, bind_keyring
     from recovery.security.headers import add_security_headers
-    from recovery.security.sessions import expire_idle_staff, protect_csrf
+    from recovery.security.sessions import expire_staff_sessions, protect_csrf
 
     hops = app.config.get("PROXY_FIX_X_FOR", 0)
     if hops:
@@ -41,6 +41,6 @@ def init_security(app: Flask) -> None:
     # Our hook runs Flask-WTF's check, minus the token-only APIs (sessions.protect_csrf).
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
     app.before_request(protect_csrf)
-    app.before_request(expire_idle_staff)
+    app.before_request(expire_staff_sessions)
     app.after_request(add_security_headers)
     app.cli.add_command(rotate_keys_command)

@@ -45,6 +45,7 @@ def test_production_starts_with_real_secrets_and_hardened_cookies():
     assert config.SESSION_COOKIE_HTTPONLY is True
     assert config.SESSION_COOKIE_SAMESITE == "Strict"
     assert config.REMEMBER_COOKIE_SECURE is True
+    assert config.SESSION_COOKIE_NAME.startswith("__Host-")
     assert config.SECURITY_HSTS is True
     assert config.RATELIMIT_STORAGE_URI == "redis://127.0.0.1:6379"
     assert config.PII_ENCRYPTION_KEYS == (NEW_KEY, OLD_KEY)

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
 
+from config import TestingConfig
+from recovery import create_app
+from recovery.extensions import db
 from tests.conftest import ON_POSTGRES, POSTGRES_URL, PostgresDatabases
 from tests.integration.security.probes import add_probes
 
@@ -17,6 +20,22 @@ from tests.integration.security.probes import add_probes
 def app(app: Flask) -> Flask:
     """The app under test, with the probe routes."""
     return add_probes(app)
+
+
+@pytest.fixture
+def make_app() -> Iterator[Callable[[TestingConfig], Flask]]:
+    """Build more apps (with the probes) in one test; their connections are closed afterwards."""
+    apps: list[Flask] = []
+
+    def build(config: TestingConfig) -> Flask:
+        apps.append(add_probes(create_app(config)))
+        return apps[-1]
+
+    yield build
+    for app in apps:
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
 
 
 def csrf_token(client) -> str:

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from recovery import create_app
 from recovery.errors import json_error
 from tests.conftest import ON_POSTGRES, make_config
 from tests.integration.security.conftest import csrf_token
-from tests.integration.security.probes import add_probes
 
 API_CODES = [
     (400, "INVALID_ARGUMENT"),
@@ -151,8 +149,8 @@ UNREACHABLE_DATABASES = [
 
 
 @pytest.mark.parametrize("url", UNREACHABLE_DATABASES)
-def test_a_database_that_does_not_answer_is_503_not_500(tmp_path, url):
-    app = add_probes(create_app(make_config(url.format(tmp=tmp_path))))
+def test_a_database_that_does_not_answer_is_503_not_500(make_app, tmp_path, url):
+    app = make_app(make_config(url.format(tmp=tmp_path)))
     client = app.test_client()
     page = client.get("/probe/db")
     assert page.status_code == 503

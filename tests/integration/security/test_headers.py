@@ -6,7 +6,6 @@ import re
 
 import pytest
 
-from recovery import create_app
 from recovery.security.headers import CONTENT_SECURITY_POLICY
 from tests.conftest import make_config
 
@@ -38,8 +37,8 @@ def test_pages_are_not_stored_but_static_files_may_be_cached(client):
             assert "no-store" not in response.headers.get("Cache-Control", "")
 
 
-def test_hsts_is_sent_where_configured(database_url):
-    app = create_app(make_config(database_url, SECURITY_HSTS=True))
+def test_hsts_is_sent_where_configured(make_app, database_url):
+    app = make_app(make_config(database_url, SECURITY_HSTS=True))
     response = app.test_client().get("/")
     assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
 

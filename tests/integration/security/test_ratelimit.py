@@ -9,14 +9,11 @@ from collections.abc import Iterator
 
 import pytest
 import redis
-from flask import Flask
 from flask.testing import FlaskClient
 
-from recovery import create_app
 from recovery.security.ratelimit import API_CLAIM_LIMITS_PER_CLIENT, API_LIMITS_PER_CLIENT
 from tests.conftest import make_config
 from tests.integration.security.conftest import csrf_token
-from tests.integration.security.probes import add_probes
 
 REDIS_URL = "redis://127.0.0.1:6379"
 REDIS_DOWN = "redis://127.0.0.1:1"  # a closed port: the store does not answer
@@ -164,16 +161,14 @@ def test_sms_codes_are_limited_per_number(client):
     assert client.post("/probe/sms", data=data, environ_base={"REMOTE_ADDR": "192.0.2.9"}).status_code == 429
 
 
-def _second_app(database_url: str, store: tuple[str, str]) -> Flask:
+def _store_config(database_url: str, store: tuple[str, str]):
     uri, prefix = store
-    return add_probes(
-        create_app(make_config(database_url, RATELIMIT_STORAGE_URI=uri, RATELIMIT_KEY_PREFIX=prefix))
-    )
+    return make_config(database_url, RATELIMIT_STORAGE_URI=uri, RATELIMIT_KEY_PREFIX=prefix)
 
 
-def test_limits_are_shared_by_app_instances_on_redis_and_only_there(client, database_url, store):
+def test_limits_are_shared_by_app_instances_on_redis_and_only_there(client, make_app, database_url, store):
     # Two app instances, as two gunicorn workers or two servers would be.
-    other = _second_app(database_url, store).test_client()
+    other = make_app(_store_config(database_url, store)).test_client()
     token, other_token = csrf_token(client), csrf_token(other)
     for number in _numbers(10):
         assert _claim(client, token, "198.51.100.20", number).status_code == 200
@@ -183,8 +178,8 @@ def test_limits_are_shared_by_app_instances_on_redis_and_only_there(client, data
 
 
 @pytest.mark.redis
-def test_redis_holds_no_phone_number_in_clear(database_url, redis_prefix):
-    client = _second_app(database_url, (REDIS_URL, redis_prefix)).test_client()
+def test_redis_holds_no_phone_number_in_clear(make_app, database_url, redis_prefix):
+    client = make_app(_store_config(database_url, (REDIS_URL, redis_prefix))).test_client()
     assert _claim(client, csrf_token(client), "198.51.100.30", "8 916 123-45-67").status_code == 200
     keys = [key.decode() for key in redis.Redis.from_url(REDIS_URL).scan_iter(match=f"*{redis_prefix}*")]
     assert any("/number:" in key for key in keys)
@@ -193,9 +188,8 @@ def test_redis_holds_no_phone_number_in_clear(database_url, redis_prefix):
 
 # --- The store is down -----------------------------------------------------------------------------
 @pytest.fixture
-def store_down_client(database_url: str) -> FlaskClient:
-    app = create_app(make_config(database_url, RATELIMIT_STORAGE_URI=REDIS_DOWN))
-    return add_probes(app).test_client()
+def store_down_client(make_app, database_url: str) -> FlaskClient:
+    return make_app(make_config(database_url, RATELIMIT_STORAGE_URI=REDIS_DOWN)).test_client()
 
 
 def test_claims_fail_closed_when_the_store_is_down(store_down_client, caplog):
@@ -223,9 +217,9 @@ def test_other_limits_fail_open_when_the_store_is_down(store_down_client, caplog
     assert "served without limits" in caplog.text
 
 
-def test_fail_closed_paths_come_from_config(database_url):
+def test_fail_closed_paths_come_from_config(make_app, database_url):
     config = make_config(
         database_url, RATELIMIT_STORAGE_URI=REDIS_DOWN, RATELIMIT_FAIL_CLOSED_PATHS=("/api/limited",)
     )
-    client = add_probes(create_app(config)).test_client()
+    client = make_app(config).test_client()
     assert client.get("/api/limited/ping").status_code == 503

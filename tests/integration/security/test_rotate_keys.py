@@ -7,7 +7,6 @@ from cryptography.fernet import Fernet, InvalidToken
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from recovery import create_app
 from recovery.extensions import db
 from recovery.models import AuditEvent, Subscriber
 from tests.conftest import make_config
@@ -30,16 +29,12 @@ def _tokens(session: Session) -> list[str]:
     return [value for row in rows for value in row if value is not None]
 
 
-def _app_with_keys(database_url: str, *keys: str):
-    return create_app(make_config(database_url, PII_ENCRYPTION_KEYS=keys))
-
-
-def test_rotate_keys_moves_every_value_to_the_newest_key(config, database_url, session):
+def test_rotate_keys_moves_every_value_to_the_newest_key(config, make_app, database_url, session):
     make_subscriber(session, config.PII_KEY)
     make_subscriber(session, config.PII_KEY, msisdn="+79031112233", full_name="Петрова Анна", email=None)
     assert len(_tokens(session)) == 8  # 5 + 3 (no patronymic, no e-mail)
 
-    rotated_app = _app_with_keys(database_url, NEW, OLD)
+    rotated_app = make_app(make_config(database_url, PII_ENCRYPTION_KEYS=(NEW, OLD)))
     result = rotated_app.test_cli_runner().invoke(args=["rotate-keys", "--batch-size", "1"])
     assert result.exit_code == 0, result.output
     assert "2 rows read, 8 values re-encrypted, 0 already under the newest key" in result.output
@@ -55,22 +50,17 @@ def test_rotate_keys_moves_every_value_to_the_newest_key(config, database_url, s
     # A second run has nothing left to do; the old key can then be dropped.
     again = rotated_app.test_cli_runner().invoke(args=["rotate-keys"])
     assert "0 values re-encrypted, 8 already under the newest key" in again.output
-    new_only = _app_with_keys(database_url, NEW)
+    new_only = make_app(make_config(database_url, PII_ENCRYPTION_KEYS=(NEW,)))
     with new_only.app_context():
         names = sorted(s.full_name for s in db.session.scalars(select(Subscriber)))
-        db.engine.dispose()
     assert names == ["Иванов Иван Иванович", "Петрова Анна"]
-    with rotated_app.app_context():
-        db.engine.dispose()
 
 
-def test_rotate_keys_stops_on_a_value_no_key_can_read(config, database_url, session):
+def test_rotate_keys_stops_on_a_value_no_key_can_read(config, make_app, database_url, session):
     make_subscriber(session, config.PII_KEY)
-    wrong_app = _app_with_keys(database_url, NEW)  # the old key forgotten before rotating
+    wrong_app = make_app(make_config(database_url, PII_ENCRYPTION_KEYS=(NEW,)))  # old key forgotten
     result = wrong_app.test_cli_runner().invoke(args=["rotate-keys"])
     assert result.exit_code != 0
     assert "cannot be decrypted" in str(result.exception)
     assert "Иванов" not in str(result.exception)
     assert session.scalars(select(AuditEvent).where(AuditEvent.action == "pii.rotate_keys")).all() == []
-    with wrong_app.app_context():
-        db.engine.dispose()

@@ -6,7 +6,7 @@ import pytest
 
 from recovery.errors import error_code, is_api_path
 from recovery.security.headers import CONTENT_SECURITY_POLICY, security_headers
-from recovery.security.sessions import staff_idle_seconds
+from recovery.security.sessions import staff_session_expiry
 
 API = ("/api/", "/camara/")
 
@@ -51,7 +51,7 @@ def test_the_headers_and_the_exact_policy():
     headers = security_headers({"SECURITY_HSTS": False})
     assert headers["Content-Security-Policy"] == (
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-        "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
+        "object-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
     )
     assert headers["X-Frame-Options"] == "DENY"
     assert headers["X-Content-Type-Options"] == "nosniff"
@@ -65,8 +65,19 @@ def test_hsts_only_where_enabled():
     assert headers["Strict-Transport-Security"] == "max-age=600; includeSubDomains"
 
 
+IDLE, MAX_AGE = 30 * 60, 12 * 3600
+
+
 @pytest.mark.parametrize(
-    ("seen_at", "now", "idle"), [(None, 100.0, 0.0), (40.0, 100.0, 60.0), (200.0, 100.0, 0.0)]
+    ("since", "seen_at", "now", "expected"),
+    [
+        (None, None, 10_000.0, None),  # the first request after sign-in
+        (0.0, 9_000.0, 9_000.0 + IDLE, None),  # exactly at the idle limit
+        (0.0, 9_000.0, 9_001.0 + IDLE, "idle"),
+        (0.0, MAX_AGE - 60.0, MAX_AGE, None),  # busy, within the shift
+        (0.0, MAX_AGE, MAX_AGE + 1.0, "lifetime"),  # busy, but past the shift
+        (0.0, 100.0, MAX_AGE + 1_000.0, "idle"),  # both: idle is the reason given
+    ],
 )
-def test_staff_idle_seconds(seen_at, now, idle):
-    assert staff_idle_seconds(seen_at, now) == idle
+def test_staff_session_expiry(since, seen_at, now, expected):
+    assert staff_session_expiry(since, seen_at, now, IDLE, MAX_AGE) == expected
