@@ -1,12 +1,16 @@
 """Rate limits: named limits, key functions and one-line decorators for the features.
 
-Usage, one line per view (the limits count POST submissions only)::
+Usage, one line per view (the limits count submissions — POST, PUT, PATCH, DELETE — only)::
 
     from recovery.security.ratelimit import claim_limits, login_limits, sms_limits, api_limits
 
     @bp.post("/lost/submit")
     @claim_limits("web")            # per IP + per claimed number; fails closed
     def submit(): ...
+
+    @bp.post("/agent/claims")
+    @claim_limits("agent")          # per agent; fails open (the owner's way to block by phone)
+    def agent_claim(): ...
 
     @bp.post("/staff/login")
     @login_limits("login")          # per IP + per login name typed
@@ -17,6 +21,7 @@ Usage, one line per view (the limits count POST submissions only)::
     def send_code(): ...
 
     api_limits(api_bp)              # a whole JSON blueprint: per client token + per IP
+    # and @claim_limits("api") on POST /api/v1/claims: per client + per number; fails closed
 
 For anything else: ``@limit_submissions(LIMITS, key=..., scope=..., fail_closed=...)``.
 Limit strings follow Flask-Limiter ("10 per hour;20 per day"). Per-number and
@@ -184,33 +189,36 @@ def limit_submissions(
     return decorate
 
 
-#: Who is counted for a claim, per channel: (key, limits, also per number?)
-CLAIM_CHANNELS: dict[str, tuple[KeyFunc, str, bool]] = {
-    "web": (ip_key, CLAIM_LIMITS_PER_IP, True),
-    "api": (api_client_key, API_CLAIM_LIMITS_PER_CLIENT, True),
-    "agent": (user_key, AGENT_CLAIM_LIMITS_PER_USER, False),
+#: Per channel: who is counted, their limits, whether the number is counted too, and whether the
+#: limits fail closed. The agent console stays open when the store is down: it is the owner's way
+#: to block (0890) when the web refuses, and the agent is signed in, audited and time-limited.
+CLAIM_CHANNELS: dict[str, tuple[KeyFunc, str, bool, bool]] = {
+    "web": (ip_key, CLAIM_LIMITS_PER_IP, True, True),
+    "api": (api_client_key, API_CLAIM_LIMITS_PER_CLIENT, True, True),
+    "agent": (user_key, AGENT_CLAIM_LIMITS_PER_USER, False, False),
 }
 
 
 def claim_limits(channel: str = "web", number_fields: Iterable[str] = NUMBER_FIELDS) -> Callable[[F], F]:
-    """Claim limits for ``channel`` (``web``, ``api`` or ``agent``); they fail closed.
+    """Claim limits for ``channel`` (``web``, ``api`` or ``agent``).
 
-    Web: per address and per claimed number. API: per client and per number.
-    Agent console: per agent (the caller's number is not counted here, so a
-    flood on the web cannot stop an agent from blocking the owner's SIM; the
-    database's five-failure lock still applies to every channel).
+    Web: per address and per claimed number; API: per client and per number;
+    both fail closed. Agent console: per agent, failing open (the caller's
+    number is not counted here, so a flood on the web cannot stop an agent
+    from blocking the owner's SIM; the database's five-failure lock still
+    applies to every channel).
     """
-    requester, requester_limits, per_number = CLAIM_CHANNELS[channel]
+    requester, requester_limits, per_number, closed = CLAIM_CHANNELS[channel]
     number = number_key_for(number_fields)
 
     def decorate(view: F) -> F:
         if per_number:
             view = limit_submissions(
-                CLAIM_LIMITS_PER_NUMBER, key=number, scope=f"claim-number-{channel}", fail_closed=True
+                CLAIM_LIMITS_PER_NUMBER, key=number, scope=f"claim-number-{channel}", fail_closed=closed
             )(view)
-        return limit_submissions(requester_limits, key=requester, scope=f"claim-{channel}", fail_closed=True)(
-            view
-        )
+        return limit_submissions(
+            requester_limits, key=requester, scope=f"claim-{channel}", fail_closed=closed
+        )(view)
 
     return decorate
 

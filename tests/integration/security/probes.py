@@ -34,6 +34,13 @@ def web_claim() -> str:
     return "claim received"
 
 
+@web.post("/agent-claim")
+@claim_limits("agent")
+def agent_claim() -> str:
+    """A claim typed by an agent in the console."""
+    return "agent claim received"
+
+
 @web.post("/open")
 @limit_submissions(OPEN_LIMIT, key=ip_key, scope="probe-open")
 def web_open() -> str:

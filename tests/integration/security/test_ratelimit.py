@@ -11,7 +11,11 @@ import pytest
 import redis
 from flask.testing import FlaskClient
 
-from recovery.security.ratelimit import API_CLAIM_LIMITS_PER_CLIENT, API_LIMITS_PER_CLIENT
+from recovery.security.ratelimit import (
+    AGENT_CLAIM_LIMITS_PER_USER,
+    API_CLAIM_LIMITS_PER_CLIENT,
+    API_LIMITS_PER_CLIENT,
+)
 from tests.conftest import make_config
 from tests.integration.security.conftest import csrf_token
 
@@ -87,6 +91,29 @@ def test_only_submissions_count(client):
     for _ in range(15):
         assert client.get("/probe/claim", environ_base={"REMOTE_ADDR": "198.51.100.9"}).status_code == 200
     assert _claim(client, token, "198.51.100.9").status_code == 200
+
+
+def _as(client: FlaskClient, user_id: str) -> None:
+    with client.session_transaction() as flask_session:
+        flask_session["_user_id"] = user_id
+
+
+def test_agent_claims_are_limited_per_agent_never_per_number_or_address(client):
+    token = csrf_token(client)
+    # The web has used up this number's budget …
+    for n in range(10):
+        assert _claim(client, token, f"203.0.113.{n + 1}").status_code == 200
+    assert _claim(client, token, "203.0.113.50").status_code == 429
+    # … yet an agent can still take the owner's call about it, from the shared office address.
+    allowed = int(AGENT_CLAIM_LIMITS_PER_USER.split()[0])
+    data = {"csrf_token": token, "phone_number": NUMBER}
+    office = {"REMOTE_ADDR": "10.20.30.40"}
+    _as(client, "staff:1")
+    for _ in range(allowed):
+        assert client.post("/probe/agent-claim", data=data, environ_base=office).status_code == 200
+    assert client.post("/probe/agent-claim", data=data, environ_base=office).status_code == 429
+    _as(client, "staff:2")  # a colleague at the next desk
+    assert client.post("/probe/agent-claim", data=data, environ_base=office).status_code == 200
 
 
 def test_api_claims_are_limited_per_number_with_the_json_shape(client):
@@ -212,6 +239,9 @@ def test_other_limits_fail_open_when_the_store_is_down(store_down_client, caplog
         for _ in range(5):  # the limit is 2 a minute: no limit applies without the store
             assert client.post("/probe/open", data={"csrf_token": token}).status_code == 200
         assert client.post("/probe/login", data={"csrf_token": token, "login": "olga"}).status_code == 200
+        _as(client, "staff:1")  # the agent console: the owner's way to block by phone
+        agent = client.post("/probe/agent-claim", data={"csrf_token": token, "phone_number": NUMBER})
+        assert agent.status_code == 200
         assert client.get("/api/limited/ping").status_code == 200
         assert client.get("/").status_code == 200
     assert "served without limits" in caplog.text
