@@ -39,6 +39,11 @@ def create_app(config: object) -> Flask:
     register_formatting(app)
 
     from recovery import auth, models  # noqa: F401  (register the tables and user loaders)
+    from recovery.errors import register_error_handlers
+    from recovery.security import init_security
+
+    init_security(app)
+    register_error_handlers(app)
 
     for name in app.config.get("BLUEPRINTS", BLUEPRINTS):
         module = import_module(f"recovery.{name}")
