@@ -29,6 +29,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 from werkzeug.http import HTTP_STATUS_CODES
 
+from recovery.api.errors import api_error_details
 from recovery.extensions import db, limiter
 from recovery.security.limiter import RateLimitStoreUnavailable
 
@@ -48,12 +49,13 @@ ERROR_CODES: dict[int, str] = {
     503: "UNAVAILABLE",
 }
 
-#: JSON messages used when the code that raised the error gave none of its own.
+#: JSON messages used when the code that raised the error gave none of its own
+#: (CAMARA's wording where it has one).
 ERROR_MESSAGES: dict[int, str] = {
-    400: "The request is invalid.",
-    401: "Authentication is required: send a bearer token in the Authorization header.",
-    403: "This client may not do that.",
-    404: "Not found.",
+    400: "Client specified an invalid argument, request body or query param.",
+    401: "Request not authenticated due to missing, invalid, or expired credentials.",
+    403: "Client does not have sufficient permissions to perform this action.",
+    404: "The specified resource is not found.",
     405: "This method is not allowed here.",
     409: "The request conflicts with the current state.",
     413: "The request body is too large.",
@@ -209,14 +211,15 @@ def http_error_response(error: HTTPException) -> Response | HTTPException:
         log.warning("%s %s %s from %s", status, request.method, request.path, request.remote_addr)
     headers = _extra_headers(error)
     if is_api_request():
+        status, code, message = api_error_details(error)
+        headers.update(getattr(error, "extra_headers", {}))
         if status == 401:
             headers.setdefault("WWW-Authenticate", 'Bearer realm="recovery"')
-        message = None
         # A message given by the raising code is meant for the client; the
         # class's stock text, a limit string or an internal error's is not.
-        if status not in (429, 500) and error.description != type(error).description:
+        if message is None and status not in (429, 500) and error.description != type(error).description:
             message = error.description
-        return json_error(status, message=message, headers=headers)
+        return json_error(status, code=code, message=message, headers=headers)
     return _render_page(error, headers)
 
 
