@@ -112,10 +112,11 @@ def api_error_response(error: HTTPException) -> Response:
     elif status == 422:
         status = 400
     response = error_response(status, message=message)
-    retry_after = error.get_headers() if hasattr(error, "get_headers") else []
-    for name, value in retry_after:
-        if name.lower() == "retry-after":
-            response.headers["Retry-After"] = value
+    # Keep what the exception says about the resource (Allow on 405, Retry-After on 429 …),
+    # not its HTML content headers.
+    for name, value in error.get_headers():
+        if name.lower() not in ("content-type", "content-length"):
+            response.headers[name] = value
     for name, value in (data.get("headers") or {}).items():
         response.headers[name] = value
     return response

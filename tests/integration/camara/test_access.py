@@ -98,3 +98,11 @@ def test_per_client_rate_limit_is_shared_by_every_partner_operation(app, client,
         assert int(response.headers["Retry-After"]) > 0
     # Another client has its own quota.
     assert shop.post(*OPERATIONS[0][::2]).status_code == 200
+
+
+def test_wrong_method_names_the_allowed_one(camara, operation):
+    path, _, _ = operation
+    response = camara.client.get(path)
+    assert response.status_code == 405
+    assert response.get_json()["code"] == "METHOD_NOT_ALLOWED"
+    assert "POST" in response.headers["Allow"]
