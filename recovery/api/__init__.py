@@ -19,7 +19,7 @@ from recovery.api.errors import api_error_response, is_api_request
 from recovery.extensions import csrf
 
 #: Modules exposing a flask-smorest Blueprint ``blp``.
-API_MODULES: tuple[str, ...] = ("recovery.camara.sim_swap",)
+API_MODULES: tuple[str, ...] = ("recovery.camara.kyc_match", "recovery.camara.sim_swap")
 
 
 class ErrorInfo(ma.Schema):

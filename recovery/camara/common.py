@@ -106,11 +106,36 @@ def echo_correlator(response: Response) -> Response:
     return response
 
 
-def camara_blueprint(name: str, import_name: str, url_prefix: str, description: str) -> Blueprint:
-    """A flask-smorest blueprint for one CAMARA API, echoing ``x-correlator``."""
-    blueprint = Blueprint(name, import_name, url_prefix=url_prefix, description=description)
-    blueprint.after_request(echo_correlator)
-    return blueprint
+class CamaraBlueprint(Blueprint):
+    """A flask-smorest blueprint for one CAMARA API: echoes ``x-correlator`` on every answer.
+
+    ``schema_rules`` adds to the document the schema-level rules marshmallow
+    cannot express (``minProperties``); the views enforce them.
+    """
+
+    def __init__(self, *args: Any, schema_rules: dict[str, dict[str, Any]] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.schema_rules = schema_rules or {}
+        self.after_request(echo_correlator)
+
+    def register_views_in_doc(self, api: Any, app: Any, spec: Any, *, name: str, parameters: Any) -> None:
+        """Document the views, then the extra schema rules."""
+        super().register_views_in_doc(api, app, spec, name=name, parameters=parameters)
+        for schema_name, rules in self.schema_rules.items():
+            spec.components.schemas[schema_name].update(rules)
+
+
+def camara_blueprint(
+    name: str,
+    import_name: str,
+    url_prefix: str,
+    description: str,
+    schema_rules: dict[str, dict[str, Any]] | None = None,
+) -> CamaraBlueprint:
+    """A blueprint for one CAMARA API."""
+    return CamaraBlueprint(
+        name, import_name, url_prefix=url_prefix, description=description, schema_rules=schema_rules
+    )
 
 
 def json_object_body(view: Callable) -> Callable:

@@ -5,12 +5,28 @@ Views parse the request, call these, and turn a named exception into a CAMARA er
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from recovery.models import Subscriber
+from recovery.verification import (
+    FieldResult,
+    MatchSettings,
+    PersonName,
+    match_address,
+    match_family_name,
+    match_full_name,
+    match_given_name,
+    match_middle_names,
+    match_passport,
+    partner_score,
+)
+from recovery.verification.text import fold
 
 #: SIM Swap ``maxAge``, hours (CAMARA SIM Swap v2).
 MIN_MAX_AGE_HOURS = 1
@@ -61,3 +77,62 @@ def swapped_within(latest_change: datetime | None, now: datetime, max_age_hours:
     if latest_change is None:
         return False
     return latest_change >= now - timedelta(hours=max_age_hours)
+
+
+# --- KYC Match ---------------------------------------------------------------------------------------
+
+#: Every registered address (адрес регистрации) is in Russia.
+RECORD_COUNTRY = "RU"
+
+
+@dataclass(frozen=True)
+class KycContext:
+    """What the KYC matchers need besides the claimed value: the record and the policy."""
+
+    subscriber: Subscriber
+    pii_key: str
+    settings: MatchSettings
+
+    @property
+    def name(self) -> PersonName:
+        """The name on record."""
+        return PersonName(self.subscriber.last_name, self.subscriber.first_name, self.subscriber.patronymic)
+
+
+def match_email(claimed: str, recorded: str | None) -> FieldResult:
+    """Compare email addresses ignoring case and surrounding spaces, scored like names."""
+    if not recorded:
+        return FieldResult.not_available()
+    left, right = fold(claimed).strip(), fold(recorded).strip()
+    return FieldResult.match() if left == right else FieldResult.no_match(partner_score(left, right))
+
+
+def match_country(claimed: str) -> FieldResult:
+    """The country of the registered address, always Russia (ISO 3166-1 alpha-2, any case)."""
+    return FieldResult.match(scored=False) if claimed.upper() == RECORD_COUNTRY else FieldResult.no_match()
+
+
+#: The KYC properties the operator holds, each with its matcher; every other one is not available.
+#: Address parts (street, house, postcode, region, locality) are held only inside the one
+#: registered-address text, so they are not available on their own: partners send ``address``.
+KYC_MATCHERS: Mapping[str, Callable[[Any, KycContext], FieldResult]] = {
+    "idDocument": lambda claimed, ctx: match_passport(claimed, ctx.subscriber.passport_hmac, ctx.pii_key),
+    "name": lambda claimed, ctx: match_full_name(claimed, ctx.name, ctx.settings),
+    "givenName": lambda claimed, ctx: match_given_name(claimed, ctx.subscriber.first_name, ctx.settings),
+    "familyName": lambda claimed, ctx: match_family_name(claimed, ctx.subscriber.last_name, ctx.settings),
+    "middleNames": lambda claimed, ctx: match_middle_names(claimed, ctx.subscriber.patronymic, ctx.settings),
+    "address": lambda claimed, ctx: match_address(claimed, ctx.subscriber.registered_address, ctx.settings),
+    "email": lambda claimed, ctx: match_email(claimed, ctx.subscriber.email),
+    "country": lambda claimed, ctx: match_country(claimed),
+}
+
+
+def kyc_match(
+    claimed: Mapping[str, Any], subscriber: Subscriber, *, pii_key: str, settings: MatchSettings
+) -> dict[str, FieldResult]:
+    """One result per claimed property, in the order given; never the stored values."""
+    context = KycContext(subscriber, pii_key, settings)
+    return {
+        field: KYC_MATCHERS[field](value, context) if field in KYC_MATCHERS else FieldResult.not_available()
+        for field, value in claimed.items()
+    }
