@@ -9,6 +9,7 @@ from flask import Flask
 from flask_babel import get_locale
 
 from recovery.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+from recovery.formatting import register_formatting
 from recovery.i18n import select_locale
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -35,6 +36,7 @@ def create_app(config: object) -> Flask:
     bootstrap.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
+    register_formatting(app)
 
     from recovery import auth, models  # noqa: F401  (register the tables and user loaders)
 
