@@ -15,7 +15,7 @@ from recovery.i18n import select_locale
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 #: Feature blueprints, each ``recovery/<name>/`` exposing ``bp``.
-BLUEPRINTS: tuple[str, ...] = ("main",)
+BLUEPRINTS: tuple[str, ...] = ("main", "apidocs")
 
 
 def create_app(config: object) -> Flask:

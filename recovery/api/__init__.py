@@ -17,7 +17,7 @@ from recovery.api.auth import BEARER_SCHEME
 from recovery.extensions import csrf
 
 #: Modules exposing a flask-smorest Blueprint ``blp``.
-API_MODULES: tuple[str, ...] = ()
+API_MODULES: tuple[str, ...] = ("recovery.camara.kyc_match", "recovery.camara.sim_swap")
 
 
 class ErrorInfo(ma.Schema):
