@@ -14,6 +14,7 @@ from wtforms import (
     SubmitField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Length, Optional, ValidationError
 
 from recovery.account.codes import CAPTCHA_LENGTH, CODE_LENGTH
@@ -94,10 +95,10 @@ class LogoutForm(FlaskForm):
 
 
 KIND_CHOICES = [
-    ("", _l("All")),
-    (CallKind.VOICE.value, _l("Calls")),
-    (CallKind.SMS.value, _l("SMS")),
-    (CallKind.USSD.value, _l("USSD requests")),
+    SelectChoice("", _l("All")),
+    SelectChoice(CallKind.VOICE.value, _l("Calls")),
+    SelectChoice(CallKind.SMS.value, _l("SMS")),
+    SelectChoice(CallKind.USSD.value, _l("USSD requests")),
 ]
 
 
@@ -151,7 +152,9 @@ class SupportMessageForm(FlaskForm):
 class LanguageForm(FlaskForm):
     """Interface language."""
 
-    language = SelectField(_l("Language"), choices=[("ru", "Русский"), ("en", "English")])
+    language = SelectField(
+        _l("Language"), choices=[SelectChoice("ru", "Русский"), SelectChoice("en", "English")]
+    )
     submit = SubmitField(_l("Save"))
 
 
