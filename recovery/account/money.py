@@ -8,7 +8,7 @@ from decimal import Decimal, InvalidOperation
 MIN_TOP_UP_KOPECKS = 100  # 1 ₽
 MAX_TOP_UP_KOPECKS = 15_000_00  # 15 000 ₽ per payment, as card acquirers commonly cap it
 
-_AMOUNT_RE = re.compile(r"^\d{1,9}([.,]\d{1,2})?$")
+_AMOUNT_RE = re.compile(r"^[0-9]{1,9}([.,][0-9]{1,2})?$")  # ASCII digits only
 
 
 class InvalidAmount(ValueError):

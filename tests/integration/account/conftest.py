@@ -4,8 +4,10 @@ and helpers that walk the registration forms as a browser would."""
 from __future__ import annotations
 
 import re
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
 
 import pytest
 from flask.testing import FlaskClient
@@ -13,10 +15,10 @@ from sqlalchemy import desc, select
 from sqlalchemy.orm import Session
 
 from config import TestingConfig
-from recovery.models import Account, Notification, StaffUser, Subscriber
+from recovery.models import Account, Notification, StaffRole, StaffUser, Subscriber
 from recovery.passwords import hash_password
 from tests.conftest import make_config
-from tests.factories import make_subscriber
+from tests.factories import STAFF_PASSWORD, make_subscriber
 
 PASSWORD = "violet-tram-1987"
 OTHER_NUMBER = "+79267654321"
@@ -71,9 +73,15 @@ def other_subscriber(session: Session, config: TestingConfig) -> Subscriber:
     return other
 
 
+@cache
+def hashed(password: str) -> str:
+    """An argon2 hash of ``password``, computed once per run (each hash costs half a second)."""
+    return hash_password(password)
+
+
 def make_account(session: Session, subscriber: Subscriber, password: str = PASSWORD) -> Account:
     """An account for ``subscriber`` whose password is ``password``."""
-    account = Account(subscriber_id=subscriber.id, password_hash=hash_password(password), failed_logins=0)
+    account = Account(subscriber_id=subscriber.id, password_hash=hashed(password), failed_logins=0)
     session.add(account)
     session.commit()
     return account
@@ -83,6 +91,16 @@ def make_account(session: Session, subscriber: Subscriber, password: str = PASSW
 def account(session: Session, subscriber: Subscriber) -> Account:
     """The demo owner's account (password ``PASSWORD``)."""
     return make_account(session, subscriber)
+
+
+def make_staff_member(session: Session, role: StaffRole) -> StaffUser:
+    """A staff account (password ``STAFF_PASSWORD``) with the hash computed once per run."""
+    user = StaffUser(
+        login=f"{role.value}-{secrets.token_hex(4)}", password_hash=hashed(STAFF_PASSWORD), role=role
+    )
+    session.add(user)
+    session.commit()
+    return user
 
 
 def log_in_as(client: FlaskClient, user: Account | StaffUser) -> None:
