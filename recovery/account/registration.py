@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import desc, select
+from sqlalchemy import delete, desc, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -70,9 +70,7 @@ class LoginFailed(Exception):
 
 def new_captcha(session: Session, *, now: datetime) -> Captcha:
     """A fresh captcha challenge, stored with its answer; expired ones are cleared."""
-    session.query(Captcha).filter(Captcha.expires_at < now - codes.CAPTCHA_TTL).delete(
-        synchronize_session=False
-    )
+    session.execute(delete(Captcha).where(Captcha.expires_at < now - codes.CAPTCHA_TTL))
     captcha = Captcha(
         answer=codes.generate_captcha_answer(), created_at=now, expires_at=now + codes.CAPTCHA_TTL
     )

@@ -8,6 +8,7 @@ import pytest
 
 from config import DevelopmentConfig, ProductionConfig
 from recovery import create_app
+from recovery.extensions import db
 
 from .conftest import Flow, latest_sms
 
@@ -30,11 +31,15 @@ def test_dev_pages_exist_only_where_they_should(database_url, config_class, sms,
         }
     )
     app = create_app(config)
-    client = app.test_client()
-    assert client.get("/dev/sms").status_code == sms
-    assert client.get("/dev/captcha-answer").status_code == hook
-    assert ("dev.sms_outbox" in app.view_functions) == (sms == 200)
-    assert "dev_testing.captcha_answer" not in app.view_functions
+    try:
+        client = app.test_client()
+        assert client.get("/dev/sms").status_code == sms
+        assert client.get("/dev/captcha-answer").status_code == hook
+        assert ("dev.sms_outbox" in app.view_functions) == (sms == 200)
+        assert "dev_testing.captcha_answer" not in app.view_functions
+    finally:
+        with app.app_context():
+            db.engine.dispose()  # before the test's database is dropped
 
 
 def test_the_config_flag_is_off_in_production():
