@@ -17,4 +17,10 @@ def _load_account(account_id: int) -> Account | None:
 
 register_user_loader("account", _load_account)
 
-from recovery.account import login_routes, routes  # noqa: E402,F401
+from recovery.account import (  # noqa: E402,F401
+    chat_routes,
+    login_routes,
+    routes,
+    settings_routes,
+    topup_routes,
+)

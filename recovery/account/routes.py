@@ -1,25 +1,25 @@
-"""The account's sections: overview, call details, expenses, tariff, top-up,
-support chat and settings. Everything is read for the logged-in subscriber;
-no view takes a subscriber's id from the request."""
+"""The account's access rule and its sections: overview, call details, expenses
+and tariff (top-up, support chat and settings have modules of their own).
+Everything is read for the logged-in subscriber; no view takes a subscriber's
+id from the request."""
 
 from __future__ import annotations
 
 import csv
 import io
-import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import timedelta
+from zoneinfo import ZoneInfo
 
 from flask import (
     Response,
     abort,
-    current_app,
     flash,
     jsonify,
     redirect,
     render_template,
     request,
-    session,
     stream_with_context,
     url_for,
 )
@@ -28,30 +28,32 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
-from recovery.account import bp, details, payments, services
-from recovery.account.forms import (
-    BlockSimForm,
-    ChangePasswordForm,
-    DetailsFilterForm,
-    EmailForm,
-    LanguageForm,
-    LogoutForm,
-    SimLockForm,
-    SupportMessageForm,
-    TariffForm,
-    TopUpForm,
-)
+from recovery.account import bp, details, services
+from recovery.account.codes import CODE_TTL
+from recovery.account.forms import DetailsFilterForm, LogoutForm, TariffForm
 from recovery.account.login_routes import PUBLIC_ENDPOINTS
-from recovery.account.money import format_rubles, parse_rubles
+from recovery.account.money import MAX_TOP_UP_KOPECKS, MIN_TOP_UP_KOPECKS, format_rubles
+from recovery.account.registration import LOGIN_PAUSE
 from recovery.account.web import account_tz, client_ip, current_account, local_time, support_numbers
 from recovery.clock import now
 from recovery.extensions import db
-from recovery.models import Account, CallKind, MessageAuthor, SimStatus, Tariff, TopUp
-from recovery.passwords import WeakPassword
+from recovery.models import Account, CallKind, SimStatus, Tariff
+from recovery.passwords import MIN_PASSWORD_LENGTH
 from recovery.regions import UnknownRegion, get_region
-from recovery.support import services as support
 
-SUPPORT_POLL_SECONDS = 5
+
+@dataclass(frozen=True)
+class Policy:
+    """The policy numbers the pages quote, from the modules that enforce them."""
+
+    min_password_length: int = MIN_PASSWORD_LENGTH
+    code_minutes: int = int(CODE_TTL.total_seconds() // 60)
+    login_pause_minutes: int = int(LOGIN_PAUSE.total_seconds() // 60)
+    min_top_up: int = MIN_TOP_UP_KOPECKS
+    max_top_up: int = MAX_TOP_UP_KOPECKS
+
+
+POLICY = Policy()
 
 
 @bp.before_request
@@ -76,6 +78,7 @@ def account_helpers() -> dict[str, object]:
         "logout_form": LogoutForm(),
         "region_name": _region_name,
         "local_time": local_time,
+        "policy": POLICY,
     }
 
 
@@ -112,7 +115,9 @@ def overview() -> str:
 # -- call details ----------------------------------------------------------------
 
 
-def _details_filter(form: DetailsFilterForm, tz) -> tuple[details.Period, CallKind | None, list[str]]:
+def _details_filter(
+    form: DetailsFilterForm, tz: ZoneInfo
+) -> tuple[details.Period, CallKind | None, list[str]]:
     period = details.default_period(now(), tz)
     problems: list[str] = []
     first = form.date_from.data or period.first
@@ -275,249 +280,3 @@ def tariff() -> str | BaseResponse:
         current=account.subscriber.tariff,
         form=form,
     )
-
-
-# -- top-up ----------------------------------------------------------------------
-
-
-def payment_provider() -> payments.PaymentProvider:
-    """The payment provider of this app (``app.extensions["payment_provider"]``; simulated by default)."""
-    return current_app.extensions.get("payment_provider") or payments.SimulatedPaymentProvider()
-
-
-@bp.route("/topup", methods=["GET", "POST"])
-def topup() -> str | BaseResponse:
-    """Top the balance up; a double submit of the same form charges once."""
-    account = current_account()
-    form = TopUpForm()
-    if form.validate_on_submit():
-        try:
-            row, created = payments.top_up(
-                db.session,
-                account,
-                parse_rubles(form.amount.data),
-                form.idempotency_key.data,
-                now=now(),
-                provider=payment_provider(),
-                ip=client_ip(),
-            )
-        except payments.InvalidIdempotencyKey:
-            db.session.rollback()
-            flash(_("The form has expired. Please enter the amount again."), "warning")
-            return redirect(url_for("account.topup"))
-        db.session.commit()
-        if not created:
-            flash(_("This payment was already made; you were not charged twice."), "info")
-        return redirect(url_for("account.topup_receipt", top_up_id=row.id))
-    if not form.is_submitted():
-        form.idempotency_key.data = uuid.uuid4().hex
-    return render_template(
-        "account/topup.html",
-        form=form,
-        balance=account.subscriber.balance_kopecks,
-        history=payments.top_up_history(db.session, account.subscriber_id),
-        tz=account_tz(account),
-    )
-
-
-@bp.get("/topup/<int:top_up_id>")
-def topup_receipt(top_up_id: int) -> str:
-    """A top-up's receipt — only one's own (another's id answers 404)."""
-    account = current_account()
-    row = db.session.get(TopUp, top_up_id)
-    if row is None or row.subscriber_id != account.subscriber_id:
-        abort(404)
-    return render_template(
-        "account/topup_receipt.html",
-        top_up=row,
-        balance=account.subscriber.balance_kopecks,
-        tz=account_tz(account),
-    )
-
-
-# -- support chat ----------------------------------------------------------------
-
-
-def message_json(message, tz) -> dict[str, object]:
-    """A chat message as the polling script receives it."""
-    return {
-        "id": message.id,
-        "author": message.author.value,
-        "body": message.body,
-        "createdAt": message.created_at.isoformat(),
-        "time": local_time(message.created_at, tz),
-    }
-
-
-@bp.route("/support", methods=["GET", "POST"])
-def support_chat() -> str | BaseResponse:
-    """The subscriber's conversation with support."""
-    account = current_account()
-    form = SupportMessageForm()
-    if form.validate_on_submit():
-        try:
-            support.post_message(
-                db.session,
-                account.subscriber,
-                MessageAuthor.SUBSCRIBER,
-                form.body.data,
-                now=now(),
-                actor=services.actor_of(account),
-                channel=services.CHANNEL,
-                ip=client_ip(),
-            )
-        except support.EmptyMessage:
-            form.body.errors.append(_("Write a message first."))
-        else:
-            db.session.commit()
-            return redirect(url_for("account.support_chat") + "#chat-form")
-    tz = account_tz(account)
-    messages = support.messages_after(db.session, account.subscriber_id)
-    return render_template(
-        "account/support.html",
-        form=form,
-        messages=[message_json(m, tz) for m in messages],
-        poll_url=url_for("account.support_messages"),
-        poll_seconds=SUPPORT_POLL_SECONDS,
-    )
-
-
-@bp.get("/support/messages.json")
-def support_messages() -> Response:
-    """New messages of the logged-in subscriber's conversation after ``?after=<id>``."""
-    account = current_account()
-    after = request.args.get("after", 0, type=int) or 0
-    tz = account_tz(account)
-    messages = support.messages_after(db.session, account.subscriber_id, after)
-    return jsonify(messages=[message_json(m, tz) for m in messages])
-
-
-# -- settings --------------------------------------------------------------------
-
-
-def _settings_forms(account: Account) -> dict[str, object]:
-    subscriber = account.subscriber
-    return {
-        "language_form": LanguageForm(prefix="language", language=account.language or str(get_locale())),
-        "email_form": EmailForm(prefix="email", email=subscriber.email),
-        "password_form": ChangePasswordForm(prefix="password"),
-        "lock_form": SimLockForm(prefix="lock", enabled=subscriber.reissue_in_person_only),
-        "block_form": BlockSimForm(prefix="block"),
-    }
-
-
-def _settings_page(account: Account, **forms: object) -> str:
-    context = _settings_forms(account) | forms
-    sim = account.subscriber.current_sim
-    return render_template(
-        "account/settings.html",
-        subscriber=account.subscriber,
-        sim=sim,
-        sim_active=sim is not None and sim.status == SimStatus.ACTIVE,
-        **context,
-    )
-
-
-@bp.get("/settings")
-def settings() -> str:
-    """Language, e-mail, password, SIM lock and "block my SIM now"."""
-    return _settings_page(current_account())
-
-
-@bp.post("/settings/language")
-def settings_language() -> str | BaseResponse:
-    """Save the interface language."""
-    account = current_account()
-    form = LanguageForm(prefix="language")
-    if not form.validate_on_submit():
-        return _settings_page(account, language_form=form)
-    services.change_language(db.session, account, form.language.data, ip=client_ip())
-    db.session.commit()
-    session["lang"] = form.language.data
-    flash(_("The language is saved."), "success")
-    return redirect(url_for("account.settings"))
-
-
-@bp.post("/settings/email")
-def settings_email() -> str | BaseResponse:
-    """Save the e-mail for notifications."""
-    account = current_account()
-    form = EmailForm(prefix="email")
-    if not form.validate_on_submit():
-        return _settings_page(account, email_form=form)
-    email = (form.email.data or "").strip() or None
-    services.change_email(db.session, account, email, now=now(), ip=client_ip())
-    db.session.commit()
-    flash(_("The e-mail for notifications is saved."), "success")
-    return redirect(url_for("account.settings"))
-
-
-@bp.post("/settings/password")
-def settings_password() -> str | BaseResponse:
-    """Change the password (the current one proves it is you)."""
-    account = current_account()
-    form = ChangePasswordForm(prefix="password")
-    if form.validate_on_submit():
-        try:
-            services.change_password(
-                db.session, account, form.current.data, form.password.data, now=now(), ip=client_ip()
-            )
-        except services.WrongPassword:
-            form.current.errors.append(_("This is not your current password."))
-        except WeakPassword:  # pragma: no cover - the form's validator refuses it first
-            form.password.errors.append(_("Choose a stronger password."))
-        else:
-            db.session.commit()
-            flash(_("Your password is changed."), "success")
-            return redirect(url_for("account.settings"))
-    return _settings_page(account, password_form=form)
-
-
-@bp.post("/settings/sim-lock")
-def settings_sim_lock() -> str | BaseResponse:
-    """Turn the SIM lock on, or off with the password."""
-    account = current_account()
-    form = SimLockForm(prefix="lock")
-    if not form.validate_on_submit():
-        return _settings_page(account, lock_form=form)
-    enabled = bool(form.enabled.data)
-    if not enabled and account.subscriber.reissue_in_person_only:
-        # Turning the protection off is what an intruder in a live session would want.
-        try:
-            services.confirm_password(account, form.password.data or "")
-        except services.WrongPassword:
-            form.password.errors.append(_("Enter your password to turn the SIM lock off."))
-            return _settings_page(account, lock_form=form)
-    services.set_sim_lock(db.session, account, enabled, now=now(), ip=client_ip())
-    db.session.commit()
-    if enabled:
-        flash(_("SIM lock is on: a new SIM for your number is given only in person at an office."), "success")
-    else:
-        flash(_("SIM lock is off."), "success")
-    return redirect(url_for("account.settings"))
-
-
-@bp.post("/settings/block")
-def settings_block() -> str | BaseResponse:
-    """Block my SIM now. The password is the proof; unblocking is only at an office."""
-    account = current_account()
-    form = BlockSimForm(prefix="block")
-    if not form.validate_on_submit():
-        return _settings_page(account, block_form=form)
-    try:
-        services.confirm_password(account, form.password.data)
-    except services.WrongPassword:
-        form.password.errors.append(_("This is not your password."))
-        return _settings_page(account, block_form=form)
-    try:
-        services.block_current_sim(
-            db.session, account.subscriber, now=now(), actor=services.actor_of(account), ip=client_ip()
-        )
-    except services.SimNotActive:
-        db.session.rollback()
-        flash(_("Your SIM is already blocked. Visit an office with your passport to unblock it."), "info")
-        return redirect(url_for("account.settings"))
-    db.session.commit()
-    message = _("Your SIM is blocked. To unblock it or get a new SIM with the same number, visit an office.")
-    flash(message, "success")
-    return redirect(url_for("account.overview"))

@@ -50,6 +50,8 @@ def conversations() -> str:
 def conversation(subscriber_id: int) -> str | BaseResponse:
     """One subscriber's conversation and the reply form."""
     subscriber = _subscriber_or_404(subscriber_id)
+    if not support.messages_after(db.session, subscriber.id, limit=1):
+        abort(404)  # agents answer conversations; they neither browse subscribers nor start chats
     form = ReplyForm()
     if form.validate_on_submit():
         try:
@@ -70,8 +72,6 @@ def conversation(subscriber_id: int) -> str | BaseResponse:
             db.session.commit()
             return redirect(url_for("support.conversation", subscriber_id=subscriber.id) + "#chat-form")
     messages = support.messages_after(db.session, subscriber.id)
-    if not messages and request.method == "GET":
-        abort(404)  # agents answer conversations; they do not browse subscribers
     return render_template(
         "support/conversation.html",
         form=form,
