@@ -13,6 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
 
+from recovery import audit
 from recovery.account import bp, codes, registration
 from recovery.account.forms import (
     CodeForm,
@@ -308,6 +309,17 @@ def login() -> str | BaseResponse:
 def logout() -> BaseResponse:
     """End the session."""
     if LogoutForm().validate_on_submit():
+        account = current_user._get_current_object()
+        if isinstance(account, Account):
+            audit.record(
+                db.session,
+                actor=f"account:{account.id}",
+                action="account.logout",
+                channel=registration.CHANNEL,
+                subject=account.subscriber.msisdn,
+                ip=client_ip(),
+            )
+            db.session.commit()
         logout_user()
         session.clear()
     return redirect(url_for("account.login"))

@@ -115,7 +115,7 @@ def test_an_anonymous_visitor_is_sent_to_login_with_next(client):
     assert response.headers["Location"] == "/account/login?next=/account/details?kind%3Dsms"
 
 
-def test_logout_is_a_post_with_csrf(client, account):
+def test_logout_is_a_post_with_csrf(client, session, account):
     log_in_as(client, account)
     assert client.get("/account/logout").status_code == 405
     client.post("/account/logout")  # no token: still logged in
@@ -124,6 +124,7 @@ def test_logout_is_a_post_with_csrf(client, account):
     response = client.post("/account/logout", data={"csrf_token": csrf_token(page)})
     assert response.headers["Location"] == "/account/login"
     assert client.get("/account/").status_code == 302
+    assert session.scalars(select(AuditEvent.action)).all() == ["account.logout"]
 
 
 def test_a_new_session_starts_at_login(client, account):

@@ -215,3 +215,12 @@ def test_an_unlisted_tariff_shows_no_costs(holder, session, subscriber, now):
     session.commit()
     assert read_csv(holder.get("/account/details.csv"))[0]["cost_rub"] == ""
     assert "для вашего тарифа здесь нет цен" in holder.get("/account/expenses").get_data(as_text=True)
+
+
+def test_the_migration_seeds_every_tariff_the_demo_data_uses(session):
+    from recovery.models import Tariff
+    from recovery.seed import TARIFFS
+
+    codes = set(session.scalars(select(Tariff.code)))
+    assert set(TARIFFS) <= codes
+    assert all(tariff.is_available for tariff in session.scalars(select(Tariff)))
