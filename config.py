@@ -136,6 +136,11 @@ class BaseConfig:
     # short number, the operator's full-length support lines.
     SUPPORT_NUMBERS: tuple[str, ...] = ("+78002500890",)
 
+    # Pages for a developer (/dev/sms shows the SMS outbox); never in production.
+    DEV_PAGES = False
+    # Delivery of SMS codes: an import path "module:Class" (recovery/sms.py).
+    SMS_BACKEND = "recovery.sms:OutboxSmsBackend"
+
     def __init__(self, environ: Mapping[str, str] | None = None) -> None:
         env = os.environ if environ is None else environ
         self.SECRET_KEY = env.get("SECRET_KEY", DEFAULT_SECRET_KEY)
@@ -160,6 +165,7 @@ class DevelopmentConfig(BaseConfig):
 
     ENV_NAME = "development"
     DEBUG = True
+    DEV_PAGES = True
 
 
 class TestingConfig(BaseConfig):
@@ -169,6 +175,7 @@ class TestingConfig(BaseConfig):
     TESTING = True
     WTF_CSRF_ENABLED = True
     RATELIMIT_ENABLED = True
+    DEV_PAGES = True
 
 
 class ProductionConfig(BaseConfig):
@@ -186,6 +193,7 @@ class ProductionConfig(BaseConfig):
     SECURITY_HSTS = True
     # Limits shared by every worker and server; claims fail closed without it.
     RATELIMIT_STORAGE_URI = "redis://127.0.0.1:6379"
+    DEV_PAGES = False
 
     def __init__(self, environ: Mapping[str, str] | None = None) -> None:
         env = os.environ if environ is None else environ

@@ -15,7 +15,7 @@ from recovery.i18n import select_locale
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 #: Feature blueprints, each ``recovery/<name>/`` exposing ``bp``.
-BLUEPRINTS: tuple[str, ...] = ("main", "apidocs")
+BLUEPRINTS: tuple[str, ...] = ("main", "apidocs", "account", "support")
 
 
 def create_app(config: object) -> Flask:
@@ -48,6 +48,8 @@ def create_app(config: object) -> Flask:
     for name in app.config.get("BLUEPRINTS", BLUEPRINTS):
         module = import_module(f"recovery.{name}")
         app.register_blueprint(module.bp)
+    if app.config.get("DEV_PAGES"):
+        import_module("recovery.dev").register(app)
 
     @app.context_processor
     def inject_locale() -> dict[str, object]:

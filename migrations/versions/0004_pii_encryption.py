@@ -6,7 +6,7 @@ Values that already decrypt are left alone, so rows written by the new code
 before this ran are not encrypted twice. Downgrade decrypts back to clear text.
 
 Revision ID: 0004
-Revises: 0001
+Revises: 0003
 Create Date: 2026-11-26
 
 """
@@ -17,7 +17,7 @@ from flask import current_app
 
 # revision identifiers, used by Alembic.
 revision = "0004"
-down_revision = "0001"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
