@@ -7,10 +7,16 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app wsgi
 HOST ?= 127.0.0.1
 PORT ?= 5000
+# Browser tests: Debian's Chromium and axe-core from the npm registry (pinned).
+CHROMIUM := /usr/bin/chromium
+AXE_VERSION := 4.14.1
+NODE_DIR := tests/e2e/.node
+AXE_STAMP := $(NODE_DIR)/.axe-core-$(AXE_VERSION)
+SHELL_SOURCES = recovery/*.py recovery/main/*.py templates/base.html templates/main/*.html templates/macros/*.html
 CATALOGS := $(wildcard translations/*/LC_MESSAGES/messages.po recovery/*/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run test test-postgres lint format translations translations-update bench clean
+.PHONY: run test test-postgres test-e2e e2e-deps screenshots lint format translations translations-update bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -34,8 +40,27 @@ run: $(VENV)/.runtime translations
 	$(FLASK) seed-demo --if-empty
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
-test: $(VENV)/.dev translations
+$(CHROMIUM):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+
+$(AXE_STAMP):
+	command -v npm >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm)
+	rm -rf $(NODE_DIR)
+	npm install --prefix $(NODE_DIR) --no-save --no-package-lock --no-audit --no-fund axe-core@$(AXE_VERSION)
+	touch $@
+
+e2e-deps: $(CHROMIUM) $(AXE_STAMP)
+
+test: $(VENV)/.dev translations e2e-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-e2e: $(VENV)/.dev translations e2e-deps
+	$(BIN)/python -m pytest -m e2e tests/e2e $(PYTEST_ARGS)
+
+# Runs the browser tests and keeps their screenshots in docs/screenshots with a gallery README.
+screenshots: $(VENV)/.dev translations e2e-deps
+	rm -f docs/screenshots/*.png
+	E2E_SCREENSHOTS_DIR=docs/screenshots $(BIN)/python -m pytest -m e2e tests/e2e -q
 
 test-postgres:
 	TEST_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test $(MAKE) test
@@ -48,10 +73,11 @@ format: $(VENV)/.dev
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# The shell's catalogue only: each feature keeps its own in recovery/<feature>/translations.
 translations-update: $(VENV)/.runtime
-	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l --no-location --ignore-dirs='.venv instance' -o translations/messages.pot .
-	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l --no-location -w 110 -o translations/messages.pot $(SHELL_SOURCES)
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching -w 110
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache
+	rm -rf $(VENV) instance .pytest_cache test-artifacts $(NODE_DIR)
 	find . -name '*.mo' -not -path './.venv/*' -delete

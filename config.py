@@ -8,10 +8,18 @@ recompute passport hashes.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 from collections.abc import Mapping
+from datetime import timedelta
 from pathlib import Path
 from typing import ClassVar
+
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+
+from recovery.verification import settings as policy
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
@@ -25,6 +33,32 @@ class ConfigError(RuntimeError):
     """The environment does not describe a configuration that may run."""
 
 
+def derive_pii_encryption_key(pii_key: str) -> str:
+    """A Fernet key derived from ``PII_KEY``: the development default for ``PII_ENCRYPTION_KEYS``.
+
+    HKDF with its own ``info`` label, so the encryption key is not the HMAC key
+    itself. Production refuses this shortcut and needs keys of their own.
+    """
+    hkdf = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"recovery pii-encryption v1")
+    return base64.urlsafe_b64encode(hkdf.derive(pii_key.encode())).decode()
+
+
+def parse_pii_encryption_keys(raw: str) -> tuple[str, ...]:
+    """Split ``PII_ENCRYPTION_KEYS`` (comma-separated, newest first) and check each is a Fernet key."""
+    keys = tuple(part.strip() for part in raw.split(",") if part.strip())
+    for position, key in enumerate(keys, start=1):
+        try:
+            valid = len(base64.urlsafe_b64decode(key.encode())) == 32
+        except (binascii.Error, ValueError):
+            valid = False
+        if not valid:
+            # The key itself is never echoed: the message may end up in a log.
+            raise ConfigError(
+                f"PII_ENCRYPTION_KEYS: key {position} is not a Fernet key (32 url-safe base64 bytes)"
+            )
+    return keys
+
+
 class BaseConfig:
     """Settings shared by every environment; policy numbers live here."""
 
@@ -32,13 +66,21 @@ class BaseConfig:
     DEBUG = False
     TESTING = False
 
-    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True}
+    # hide_parameters: SQL errors and echo never carry the values (names, hashes) into a log.
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True, "hide_parameters": True}
     SQLALCHEMY_TRACK_MODIFICATIONS = False
 
     MAX_CONTENT_LENGTH = 64 * 1024
     WTF_CSRF_TIME_LIMIT = 3600
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    # A signed session older than this (since its last change) is refused.
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    #: Staff are signed out after this long without a request (recovery/security/sessions.py) …
+    STAFF_IDLE_MINUTES = 30
+    #: … and this long after their session began, however active (one shift).
+    STAFF_SESSION_MAX_HOURS = 12
+    REMEMBER_COOKIE_HTTPONLY = True
 
     BABEL_DEFAULT_LOCALE = "ru"
     BABEL_DEFAULT_TIMEZONE = "Europe/Moscow"
@@ -52,10 +94,52 @@ class BaseConfig:
 
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+    RATELIMIT_KEY_PREFIX = "recovery"
+    # Storage errors arrive as limits.errors.StorageError, quickly, so that the
+    # limiter can fail closed (claims) or open (elsewhere): recovery/security/limiter.py.
+    RATELIMIT_STORAGE_OPTIONS: ClassVar[dict] = {
+        "wrap_exceptions": True,
+        "socket_connect_timeout": 1,
+        "socket_timeout": 1,
+    }
+    #: Paths whose limits fail closed (503) when the rate-limit store is down.
+    RATELIMIT_FAIL_CLOSED_PATHS: tuple[str, ...] = ("/lost", "/api/v1/claims")
+
+    #: Token-only JSON APIs: JSON errors, no CSRF (no cookie authentication there).
+    API_PATH_PREFIXES: tuple[str, ...] = ("/api/", "/camara/")
+    #: Strict-Transport-Security; only behind HTTPS, so production only.
+    SECURITY_HSTS = False
+    HSTS_MAX_AGE = 365 * 24 * 3600
+    #: Reverse proxies in front of the app whose X-Forwarded-For/-Proto to trust (0: none).
+    PROXY_FIX_X_FOR = 0
+
+    # Verification policy (DESIGN 2.1–2.3): every threshold, window and rule of
+    # recovery/verification/settings.py, overridable here under the same name
+    # (``Policy.from_config(app.config)`` reads them).
+    NAME_THRESHOLD = policy.NAME_THRESHOLD
+    MAX_TYPOS_PER_WORD = policy.MAX_TYPOS_PER_WORD
+    MIN_TYPO_WORD_LENGTH = policy.MIN_TYPO_WORD_LENGTH
+    ADDRESS_THRESHOLD = policy.ADDRESS_THRESHOLD
+    CALL_WINDOW_DAYS = policy.CALL_WINDOW_DAYS
+    MIN_KNOWN_DAYS = policy.MIN_KNOWN_DAYS
+    MAX_REFERENCE_NUMBERS = policy.MAX_REFERENCE_NUMBERS
+    CALLS_REQUIRED = policy.CALLS_REQUIRED
+    MAX_CLAIMED_CALLS = policy.MAX_CLAIMED_CALLS
+    REFERENCE_SCAN_ROWS = policy.REFERENCE_SCAN_ROWS
+    POST_LOSS_COUNT_CAP = policy.POST_LOSS_COUNT_CAP
+    MAX_FAILED_CLAIMS = policy.MAX_FAILED_CLAIMS
+    LOCK_HOURS = policy.LOCK_HOURS
+    REISSUE_HOME_REGION_ONLY = policy.REISSUE_HOME_REGION_ONLY
+    REISSUE_COOLING_HOURS = policy.REISSUE_COOLING_HOURS
 
     # Service numbers that never count as evidence (DESIGN 2.2): besides every
     # short number, the operator's full-length support lines.
     SUPPORT_NUMBERS: tuple[str, ...] = ("+78002500890",)
+
+    # Pages for a developer (/dev/sms shows the SMS outbox); never in production.
+    DEV_PAGES = False
+    # Delivery of SMS codes: an import path "module:Class" (recovery/sms.py).
+    SMS_BACKEND = "recovery.sms:OutboxSmsBackend"
 
     def __init__(self, environ: Mapping[str, str] | None = None) -> None:
         env = os.environ if environ is None else environ
@@ -63,6 +147,13 @@ class BaseConfig:
         self.PII_KEY = env.get("PII_KEY", DEFAULT_PII_KEY)
         self.SQLALCHEMY_DATABASE_URI = env.get("DATABASE_URL") or self.default_database_url()
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", self.RATELIMIT_STORAGE_URI)
+        self.PII_ENCRYPTION_KEYS = parse_pii_encryption_keys(env.get("PII_ENCRYPTION_KEYS", "")) or (
+            derive_pii_encryption_key(self.PII_KEY),
+        )
+        try:
+            self.PROXY_FIX_X_FOR = int(env.get("PROXY_FIX_X_FOR", self.PROXY_FIX_X_FOR))
+        except ValueError:
+            raise ConfigError("PROXY_FIX_X_FOR must be a whole number of proxies") from None
 
     def default_database_url(self) -> str:
         """The embedded database used when ``DATABASE_URL`` is not set."""
@@ -74,6 +165,7 @@ class DevelopmentConfig(BaseConfig):
 
     ENV_NAME = "development"
     DEBUG = True
+    DEV_PAGES = True
 
 
 class TestingConfig(BaseConfig):
@@ -83,6 +175,7 @@ class TestingConfig(BaseConfig):
     TESTING = True
     WTF_CSRF_ENABLED = True
     RATELIMIT_ENABLED = True
+    DEV_PAGES = True
 
 
 class ProductionConfig(BaseConfig):
@@ -91,8 +184,16 @@ class ProductionConfig(BaseConfig):
     ENV_NAME = "production"
     SESSION_COOKIE_SECURE = True
     SESSION_COOKIE_SAMESITE = "Strict"
+    # __Host-: the browser keeps the cookie to this exact host, over HTTPS, path / (ASVS 3.3.1, 3.3.3).
+    SESSION_COOKIE_NAME = "__Host-session"
+    REMEMBER_COOKIE_NAME = "__Host-remember"
     REMEMBER_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SAMESITE = "Strict"
     PREFERRED_URL_SCHEME = "https"
+    SECURITY_HSTS = True
+    # Limits shared by every worker and server; claims fail closed without it.
+    RATELIMIT_STORAGE_URI = "redis://127.0.0.1:6379"
+    DEV_PAGES = False
 
     def __init__(self, environ: Mapping[str, str] | None = None) -> None:
         env = os.environ if environ is None else environ
@@ -105,6 +206,11 @@ class ProductionConfig(BaseConfig):
                 raise ConfigError(f"{name} must be at least 32 characters long")
         if not env.get("DATABASE_URL"):
             raise ConfigError("DATABASE_URL must be set in production")
+        # A key derived from PII_KEY would put both secrets in one: one leak, both gone.
+        if not parse_pii_encryption_keys(env.get("PII_ENCRYPTION_KEYS", "")):
+            raise ConfigError("PII_ENCRYPTION_KEYS must be set in production (Fernet keys, newest first)")
+        if self.RATELIMIT_STORAGE_URI.startswith("memory://"):
+            raise ConfigError("RATELIMIT_STORAGE_URI must name a shared store (redis://…) in production")
 
 
 CONFIGS: dict[str, type[BaseConfig]] = {

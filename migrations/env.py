@@ -10,7 +10,8 @@ config = context.config
 
 # Interpret the config file for Python logging.
 # This line sets up loggers basically.
-fileConfig(config.config_file_name)
+# Keep the application's loggers (security events) when migrations run inside it (tests, CLI).
+fileConfig(config.config_file_name, disable_existing_loggers=False)
 logger = logging.getLogger("alembic.env")
 
 
@@ -41,9 +42,12 @@ target_db = current_app.extensions["migrate"].db
 def render_item(type_, obj, autogen_context):
     """Render our column types as plain SQLAlchemy ones, so migrations stand alone."""
     from recovery.models.types import UTCDateTime
+    from recovery.security.crypto import EncryptedText
 
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"
+    if type_ == "type" and isinstance(obj, EncryptedText):
+        return "sa.Text()"  # ciphertext; encryption happens in the application
     return False
 
 

@@ -9,12 +9,23 @@ from flask import Flask
 from flask_babel import get_locale
 
 from recovery.extensions import babel, bootstrap, csrf, db, limiter, login_manager, migrate
+from recovery.formatting import register_formatting
 from recovery.i18n import select_locale
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 #: Feature blueprints, each ``recovery/<name>/`` exposing ``bp``.
-BLUEPRINTS: tuple[str, ...] = ("main", "staff", "lost", "agent", "office", "supervisor")
+BLUEPRINTS: tuple[str, ...] = (
+    "main",
+    "apidocs",
+    "account",
+    "support",
+    "staff",
+    "lost",
+    "agent",
+    "office",
+    "supervisor",
+)
 
 
 def create_app(config: object) -> Flask:
@@ -35,12 +46,20 @@ def create_app(config: object) -> Flask:
     bootstrap.init_app(app)
     login_manager.init_app(app)
     limiter.init_app(app)
+    register_formatting(app)
 
     from recovery import auth, models  # noqa: F401  (register the tables and user loaders)
+    from recovery.errors import register_error_handlers
+    from recovery.security import init_security
+
+    init_security(app)
+    register_error_handlers(app)
 
     for name in app.config.get("BLUEPRINTS", BLUEPRINTS):
         module = import_module(f"recovery.{name}")
         app.register_blueprint(module.bp)
+    if app.config.get("DEV_PAGES"):
+        import_module("recovery.dev").register(app)
 
     @app.context_processor
     def inject_locale() -> dict[str, object]:

@@ -2,7 +2,6 @@
 
 from flask_babel import Babel
 from flask_bootstrap import Bootstrap5
-from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -10,6 +9,8 @@ from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
+
+from recovery.security.limiter import AppLimiter
 
 # Explicit constraint names so that Alembic migrations are the same on
 # SQLite and PostgreSQL and can be altered later.
@@ -34,4 +35,5 @@ csrf = CSRFProtect()
 babel = Babel()
 bootstrap = Bootstrap5()
 login_manager = LoginManager()
-limiter = Limiter(key_func=get_remote_address)
+# Per-app state and fail-closed routes on top of Flask-Limiter (recovery/security/limiter.py).
+limiter = AppLimiter(key_func=get_remote_address)

@@ -1,7 +1,7 @@
 """claims workflow: offices, wizard drafts, unlocks
 
 Revision ID: 0002
-Revises: 0001
+Revises: 0004
 Create Date: 2026-11-25
 
 """
@@ -12,7 +12,7 @@ BigIntPK = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 # revision identifiers, used by Alembic.
 revision = '0002'
-down_revision = '0001'
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

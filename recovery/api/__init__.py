@@ -10,16 +10,18 @@ from __future__ import annotations
 from importlib import import_module
 
 import marshmallow as ma
-from flask import Flask, Response
+from flask import Flask
 from flask_smorest import Api
-from werkzeug.exceptions import HTTPException
 
 from recovery.api.auth import BEARER_SCHEME
-from recovery.api.errors import api_error_response, is_api_request
 from recovery.extensions import csrf
 
 #: Modules exposing a flask-smorest Blueprint ``blp``.
-API_MODULES: tuple[str, ...] = ("recovery.api.claims",)
+API_MODULES: tuple[str, ...] = (
+    "recovery.camara.kyc_match",
+    "recovery.camara.sim_swap",
+    "recovery.api.claims",
+)
 
 
 class ErrorInfo(ma.Schema):
@@ -31,10 +33,11 @@ class ErrorInfo(ma.Schema):
 
 
 class RecoveryApi(Api):
-    """flask-smorest's Api with our error shape and no app-wide error handler.
+    """flask-smorest's Api with our error shape and no error handler of its own.
 
     flask-smorest would turn every HTTP error of the whole site into JSON; the
-    web pages keep their HTML error pages, so errors are handled per path.
+    web pages keep their HTML error pages, so ``recovery.errors`` answers both
+    (JSON on API paths).
     """
 
     ERROR_SCHEMA = ErrorInfo
@@ -75,13 +78,5 @@ def init_api(app: Flask) -> RecoveryApi:
         blueprint = import_module(name).blp
         csrf.exempt(blueprint)
         api.register_blueprint(blueprint)
-
-    previous = app.error_handler_spec[None][None].get(HTTPException)
-
-    @app.errorhandler(HTTPException)
-    def handle_http_exception(error: HTTPException) -> Response | HTTPException:
-        if is_api_request():
-            return api_error_response(error)
-        return previous(error) if previous else error
 
     return api

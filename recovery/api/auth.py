@@ -7,6 +7,7 @@ A missing or unknown token is 401; a token without the needed role or scope is 4
 from __future__ import annotations
 
 from collections.abc import Callable
+from copy import deepcopy
 from functools import wraps
 from typing import Any
 
@@ -19,6 +20,8 @@ from recovery.models import ApiClient, ApiRole
 from recovery.tokens import token_hash
 
 BEARER_SCHEME = "bearerAuth"
+#: OpenAPI extension naming the client role and scopes an operation needs.
+CLIENT_EXTENSION = "x-api-client"
 
 
 def _bearer_token() -> str | None:
@@ -68,6 +71,12 @@ def token_required(role: ApiRole, *scopes: str) -> Callable:
             g.api_client = client
             return view(*args, **kwargs)
 
+        # Document the requirement in the OpenAPI operation (flask-smorest reads ``_apidoc``):
+        # the bearer scheme, and the role and scopes a token needs.
+        wrapped._apidoc = deepcopy(getattr(wrapped, "_apidoc", {}))
+        manual_doc = wrapped._apidoc.setdefault("manual_doc", {})
+        manual_doc["security"] = [{BEARER_SCHEME: []}]
+        manual_doc[CLIENT_EXTENSION] = {"role": role.value, "scopes": list(scopes)}
         return wrapped
 
     return decorator

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Response, current_app, jsonify, redirect, render_template, request, session, url_for
+from flask import Response, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from recovery.extensions import csrf, db, limiter
+from recovery.i18n import add_language_headers, language_choices, remember_language
 from recovery.main import bp
 from recovery.safe_redirect import safe_next
+
+# Every page's header carries the language switcher; every HTML response says its language.
+bp.app_context_processor(lambda: {"language_choices": language_choices})
+bp.after_app_request(add_language_headers)
 
 
 @bp.get("/")
@@ -19,9 +24,8 @@ def index() -> str:
 
 @bp.post("/lang/<code>")
 def set_language(code: str) -> Response:
-    """Remember the chosen interface language in the session."""
-    if code in current_app.config["LANGUAGES"]:
-        session["lang"] = code
+    """Remember the chosen interface language in the session and go back to the page."""
+    remember_language(code)
     return redirect(safe_next(request.form.get("next"), url_for("main.index")))
 
 

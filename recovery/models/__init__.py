@@ -1,5 +1,16 @@
 """Database models, one module per aggregate."""
 
+from recovery.models.account import (
+    Account,
+    Captcha,
+    CodePurpose,
+    MessageAuthor,
+    SmsCode,
+    SupportMessage,
+    Tariff,
+    TopUp,
+    TopUpStatus,
+)
 from recovery.models.audit import AuditEvent, Notification, NotificationStatus
 from recovery.models.claims import Action, Channel, Claim, Outcome, Ticket, TicketStatus, TicketType
 from recovery.models.drafts import ClaimDraft
@@ -10,26 +21,35 @@ from recovery.models.staff import ApiClient, ApiRole, StaffRole, StaffUser
 from recovery.models.subscriber import Sim, SimStatus, Subscriber
 
 __all__ = [
+    "Account",
     "Action",
     "ApiClient",
     "ApiRole",
     "AuditEvent",
     "CallEvent",
     "CallKind",
+    "Captcha",
     "Channel",
     "Claim",
     "ClaimDraft",
+    "CodePurpose",
+    "MessageAuthor",
     "Notification",
     "NotificationStatus",
     "Office",
     "Outcome",
     "Sim",
     "SimStatus",
+    "SmsCode",
     "StaffRole",
     "StaffUser",
     "Subscriber",
+    "SupportMessage",
+    "Tariff",
     "Ticket",
     "TicketStatus",
     "TicketType",
+    "TopUp",
+    "TopUpStatus",
     "Unlock",
 ]

@@ -5,11 +5,12 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, text
+from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from recovery.extensions import db
 from recovery.models.types import BigIntPK, UTCDateTime, str_enum, utcnow
+from recovery.security.crypto import EncryptedText
 
 
 class SimStatus(enum.StrEnum):
@@ -23,20 +24,23 @@ class SimStatus(enum.StrEnum):
 class Subscriber(db.Model):
     """A number and the identity the operator holds for its owner.
 
-    The passport is kept only as a keyed HMAC (``passport_hmac``).
+    The passport is kept only as a keyed HMAC (``passport_hmac``); the name,
+    the registered address and the e-mail are encrypted at rest
+    (``EncryptedText``), so they cannot be searched in SQL: find a subscriber
+    by ``msisdn`` and compare in Python.
     """
 
     __tablename__ = "subscribers"
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
     msisdn: Mapped[str] = mapped_column(String(16), unique=True)
-    last_name: Mapped[str] = mapped_column(Text)
-    first_name: Mapped[str] = mapped_column(Text)
-    patronymic: Mapped[str | None] = mapped_column(Text)
+    last_name: Mapped[str] = mapped_column(EncryptedText)
+    first_name: Mapped[str] = mapped_column(EncryptedText)
+    patronymic: Mapped[str | None] = mapped_column(EncryptedText)
     passport_hmac: Mapped[str] = mapped_column(String(64))
-    registered_address: Mapped[str] = mapped_column(Text)
+    registered_address: Mapped[str] = mapped_column(EncryptedText)
     home_region: Mapped[str] = mapped_column(String(6))
-    email: Mapped[str | None] = mapped_column(Text)
+    email: Mapped[str | None] = mapped_column(EncryptedText)
     tariff: Mapped[str] = mapped_column(String(40))
     balance_kopecks: Mapped[int] = mapped_column(default=0)
     # The owner's "SIM lock": remote claims may block but never reissue (set in the account).

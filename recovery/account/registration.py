@@ -1,0 +1,307 @@
+"""Registration, password reset and login: captcha → SMS code → password.
+
+Use-cases take the session, ``now`` and their collaborators as arguments and
+raise the named exceptions below; the request boundary commits, also after a
+failure, so that spent captchas, code attempts and failed logins are counted.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, desc, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from recovery import audit
+from recovery.account import codes
+from recovery.models import Account, Captcha, Channel, CodePurpose, SimStatus, SmsCode, Subscriber
+from recovery.passwords import DUMMY_HASH, check_password_strength, hash_password, verify_password
+from recovery.phones import InvalidPhoneNumber, to_e164
+from recovery.sms import SmsBackend
+
+#: Consecutive failed logins after which a number's login pauses for ``LOGIN_PAUSE``.
+MAX_FAILED_LOGINS = 10
+LOGIN_PAUSE = timedelta(minutes=15)
+
+CHANNEL = Channel.ACCOUNT.value
+
+
+class CaptchaFailed(Exception):
+    """The captcha answer was wrong, or the captcha was used, expired or missing."""
+
+
+class ResendTooSoon(Exception):
+    """A code was sent to this number moments ago."""
+
+    def __init__(self, wait_seconds: int) -> None:
+        super().__init__(f"wait {wait_seconds} s")
+        self.wait_seconds = wait_seconds
+
+
+class TooManyCodes(Exception):
+    """This number has had as many codes as it may have for now."""
+
+
+class CodeExpired(Exception):
+    """No code is waiting: none was sent, it was used, or its five minutes are over."""
+
+
+class TooManyAttempts(Exception):
+    """The code was typed wrong too often; a new one is needed."""
+
+
+class WrongCode(Exception):
+    """The code typed is not the one sent."""
+
+    def __init__(self, attempts_left: int) -> None:
+        super().__init__(f"{attempts_left} attempts left")
+        self.attempts_left = attempts_left
+
+
+class LoginFailed(Exception):
+    """Unknown number, wrong password, or the number's login is paused."""
+
+
+# -- captcha ---------------------------------------------------------------
+
+
+def new_captcha(session: Session, *, now: datetime) -> Captcha:
+    """A fresh captcha challenge, stored with its answer; expired ones are cleared."""
+    session.execute(delete(Captcha).where(Captcha.expires_at < now - codes.CAPTCHA_TTL))
+    captcha = Captcha(
+        answer=codes.generate_captcha_answer(), created_at=now, expires_at=now + codes.CAPTCHA_TTL
+    )
+    session.add(captcha)
+    session.flush()
+    return captcha
+
+
+def check_captcha(session: Session, captcha_id: str | None, typed: str, *, now: datetime) -> None:
+    """Spend the captcha (one try only, right or wrong); raise ``CaptchaFailed`` unless it was solved."""
+    try:
+        key = uuid.UUID(str(captcha_id))
+    except ValueError:
+        raise CaptchaFailed("no captcha") from None
+    captcha = session.get(Captcha, key)
+    if captcha is None or captcha.used_at is not None:
+        raise CaptchaFailed("no captcha")
+    captcha.used_at = now
+    if now >= captcha.expires_at or not codes.captcha_matches(captcha.answer, typed):
+        raise CaptchaFailed("wrong or expired")
+
+
+# -- SMS codes ---------------------------------------------------------------
+
+
+def eligible_subscriber(session: Session, msisdn: str) -> Subscriber | None:
+    """The subscriber of ``msisdn`` when their SIM is active (an SMS can reach it)."""
+    subscriber = session.scalar(select(Subscriber).where(Subscriber.msisdn == msisdn))
+    if subscriber is None:
+        return None
+    sim = subscriber.current_sim
+    return subscriber if sim is not None and sim.status == SimStatus.ACTIVE else None
+
+
+def request_code(
+    session: Session,
+    msisdn: str,
+    purpose: CodePurpose,
+    *,
+    now: datetime,
+    key: str,
+    sms: SmsBackend,
+    compose: Callable[[str], str],
+    ip: str | None = None,
+) -> SmsCode:
+    """Send a one-time code to ``msisdn`` if it is ours and registrable.
+
+    Both paths do the same work — a code is generated, hashed and stored, the
+    message composed and the request audited — and differ only in whether the
+    message is handed to ``sms``: the caller must not learn whether the number
+    is ours.
+    """
+    recent = session.scalars(
+        select(SmsCode.created_at)
+        .where(SmsCode.msisdn == msisdn, SmsCode.created_at > now - codes.CODES_WINDOW)
+        .order_by(desc(SmsCode.created_at))
+    ).all()
+    if len(recent) >= codes.MAX_CODES_PER_WINDOW:
+        raise TooManyCodes(msisdn)
+    wait = codes.resend_wait(recent[0] if recent else None, now)
+    if wait:
+        raise ResendTooSoon(wait)
+
+    subscriber = eligible_subscriber(session, msisdn)
+    code = codes.generate_code()
+    row = SmsCode(
+        msisdn=msisdn,
+        subscriber_id=subscriber.id if subscriber else None,
+        purpose=purpose,
+        code_hash=codes.hash_code(code, msisdn, key),
+        attempts=0,
+        created_at=now,
+        expires_at=now + codes.CODE_TTL,
+    )
+    session.add(row)
+    body = compose(code)
+    if subscriber is not None:
+        sms.send(session, msisdn, body)
+    audit.record(
+        session,
+        actor="account:anonymous",
+        action="account.code_requested",
+        channel=CHANNEL,
+        subject=msisdn,
+        ip=ip,
+        purpose=purpose.value,
+        sent=subscriber is not None,
+    )
+    return row
+
+
+def verify_code(
+    session: Session, msisdn: str, purpose: CodePurpose, typed: str, *, now: datetime, key: str
+) -> Subscriber:
+    """Check the latest code sent to ``msisdn``; on success spend it and return the subscriber."""
+    row = session.scalar(
+        select(SmsCode)
+        .where(SmsCode.msisdn == msisdn, SmsCode.purpose == purpose)
+        .order_by(desc(SmsCode.created_at), desc(SmsCode.id))
+        .limit(1)
+    )
+    if row is None or row.consumed_at is not None or now >= row.expires_at:
+        raise CodeExpired(msisdn)
+    if row.attempts >= codes.MAX_CODE_ATTEMPTS:
+        raise TooManyAttempts(msisdn)
+    row.attempts += 1
+    matched = codes.code_matches(row.code_hash, typed, msisdn, key)
+    subscriber = session.get(Subscriber, row.subscriber_id) if row.subscriber_id is not None else None
+    if not matched or subscriber is None or eligible_subscriber(session, msisdn) is None:
+        left = codes.MAX_CODE_ATTEMPTS - row.attempts
+        if left == 0:
+            raise TooManyAttempts(msisdn)
+        raise WrongCode(left)
+    row.consumed_at = now
+    return subscriber
+
+
+# -- passwords and login -------------------------------------------------------
+
+
+def set_password(
+    session: Session,
+    subscriber: Subscriber,
+    password: str,
+    *,
+    now: datetime,
+    purpose: CodePurpose,
+    ip: str | None = None,
+) -> Account:
+    """Create the subscriber's account, or give it a new password (after an SMS code).
+
+    Raises ``recovery.passwords.WeakPassword`` for a short or common password.
+    """
+    check_password_strength(password)
+    password_hash = hash_password(password)
+    account = session.scalar(select(Account).where(Account.subscriber_id == subscriber.id))
+    if account is None:
+        account = Account(
+            subscriber_id=subscriber.id,
+            password_hash=password_hash,
+            failed_logins=0,
+            created_at=now,
+            password_changed_at=now,
+        )
+        session.add(account)
+        try:
+            session.flush()
+        except IntegrityError:
+            # Registered a moment ago in another request (a double submit): the
+            # insert was this request's first write, so nothing else is lost.
+            session.rollback()
+            account = session.scalars(select(Account).where(Account.subscriber_id == subscriber.id)).one()
+    account.password_hash = password_hash
+    account.password_changed_at = now
+    account.failed_logins = 0
+    account.last_failed_login_at = None
+    action = "account.registered" if purpose == CodePurpose.REGISTER else "account.password_reset"
+    audit.record(
+        session,
+        actor=f"account:{account.id}",
+        action=action,
+        channel=CHANNEL,
+        subject=subscriber.msisdn,
+        ip=ip,
+    )
+    return account
+
+
+def login_paused(account: Account, now: datetime) -> bool:
+    """True while the number's login rests after too many failures in a row."""
+    last = account.last_failed_login_at
+    return account.failed_logins >= MAX_FAILED_LOGINS and last is not None and now < last + LOGIN_PAUSE
+
+
+def authenticate(
+    session: Session, number: str, password: str, *, now: datetime, ip: str | None = None
+) -> Account:
+    """The account for ``number`` and ``password``, or ``LoginFailed``.
+
+    Every failure looks the same to the caller (unknown number, wrong password,
+    paused login) and costs one password hash, so that the login page reveals
+    neither which numbers have accounts nor which are paused.
+    """
+    try:
+        msisdn = to_e164(number)
+    except InvalidPhoneNumber:
+        msisdn = None
+    account = None
+    if msisdn is not None:
+        account = session.scalar(select(Account).join(Subscriber).where(Subscriber.msisdn == msisdn))
+    if account is None:
+        verify_password(DUMMY_HASH, password)
+        audit.record(
+            session,
+            actor="account:anonymous",
+            action="account.login_failed",
+            channel=CHANNEL,
+            subject=msisdn,
+            ip=ip,
+            reason="unknown",
+        )
+        raise LoginFailed()
+    correct = verify_password(account.password_hash, password)
+    paused = login_paused(account, now)
+    if not correct or paused:
+        if not paused:
+            _count_failure(account, now)
+        audit.record(
+            session,
+            actor=f"account:{account.id}",
+            action="account.login_failed",
+            channel=CHANNEL,
+            subject=msisdn,
+            ip=ip,
+            reason="paused" if paused else "password",
+        )
+        raise LoginFailed()
+    account.failed_logins = 0
+    account.last_failed_login_at = None
+    account.last_login_at = now
+    audit.record(
+        session, actor=f"account:{account.id}", action="account.login", channel=CHANNEL, subject=msisdn, ip=ip
+    )
+    return account
+
+
+def _count_failure(account: Account, now: datetime) -> None:
+    # Failures are counted in a row; a quiet spell of LOGIN_PAUSE starts the count again.
+    last = account.last_failed_login_at
+    if last is None or now >= last + LOGIN_PAUSE:
+        account.failed_logins = 1
+    else:
+        account.failed_logins += 1
+    account.last_failed_login_at = now

@@ -1,0 +1,282 @@
+"""The account's access rule and its sections: overview, call details, expenses
+and tariff (top-up, support chat and settings have modules of their own).
+Everything is read for the logged-in subscriber; no view takes a subscriber's
+id from the request."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from flask import (
+    Response,
+    abort,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
+
+from recovery.account import bp, details, services
+from recovery.account.codes import CODE_TTL
+from recovery.account.forms import DetailsFilterForm, LogoutForm, TariffForm
+from recovery.account.login_routes import PUBLIC_ENDPOINTS
+from recovery.account.money import MAX_TOP_UP_KOPECKS, MIN_TOP_UP_KOPECKS, format_rubles
+from recovery.account.registration import LOGIN_PAUSE
+from recovery.account.web import account_tz, client_ip, current_account, local_time, support_numbers
+from recovery.clock import now
+from recovery.extensions import db
+from recovery.models import Account, CallKind, SimStatus, Tariff
+from recovery.passwords import MIN_PASSWORD_LENGTH
+from recovery.regions import UnknownRegion, get_region
+
+
+@dataclass(frozen=True)
+class Policy:
+    """The policy numbers the pages quote, from the modules that enforce them."""
+
+    min_password_length: int = MIN_PASSWORD_LENGTH
+    code_minutes: int = int(CODE_TTL.total_seconds() // 60)
+    login_pause_minutes: int = int(LOGIN_PAUSE.total_seconds() // 60)
+    min_top_up: int = MIN_TOP_UP_KOPECKS
+    max_top_up: int = MAX_TOP_UP_KOPECKS
+
+
+POLICY = Policy()
+
+
+@bp.before_request
+def require_account_holder() -> BaseResponse | None:
+    """Deny by default: every page but the way in needs a logged-in account holder."""
+    if request.endpoint in PUBLIC_ENDPOINTS:
+        return None
+    if not current_user.is_authenticated:
+        if request.path.endswith(".json"):
+            return jsonify(status=401, code="UNAUTHENTICATED", message="log in first"), 401
+        return redirect(url_for("account.login", next=request.full_path.rstrip("?")))
+    if not isinstance(current_user._get_current_object(), Account):
+        abort(403)  # staff are not account holders
+    return None
+
+
+@bp.context_processor
+def account_helpers() -> dict[str, object]:
+    """Formatting used by the account's templates."""
+    return {
+        "rubles": format_rubles,
+        "logout_form": LogoutForm(),
+        "region_name": _region_name,
+        "local_time": local_time,
+        "policy": POLICY,
+    }
+
+
+def _region_name(code: str) -> str:
+    try:
+        return get_region(code).name(str(get_locale()))
+    except UnknownRegion:
+        return code
+
+
+def _tariff(code: str) -> Tariff | None:
+    return db.session.get(Tariff, code)
+
+
+# -- overview --------------------------------------------------------------------
+
+
+@bp.get("/")
+def overview() -> str:
+    """Number, tariff, balance and SIM status."""
+    account = current_account()
+    subscriber = account.subscriber
+    sim = subscriber.current_sim
+    return render_template(
+        "account/overview.html",
+        subscriber=subscriber,
+        sim=sim,
+        tariff=_tariff(subscriber.tariff),
+        SimStatus=SimStatus,
+        lost_at=details.loss_reported_at(db.session, subscriber.id),
+    )
+
+
+# -- call details ----------------------------------------------------------------
+
+
+def _details_filter(
+    form: DetailsFilterForm, tz: ZoneInfo
+) -> tuple[details.Period, CallKind | None, list[str]]:
+    period = details.default_period(now(), tz)
+    problems: list[str] = []
+    first = form.date_from.data or period.first
+    last = form.date_to.data or period.last
+    if form.errors:
+        problems.append(_("Dates are written as YYYY-MM-DD; showing the last 30 days."))
+    elif first > last:
+        problems.append(_("The start of the period is after its end; showing the last 30 days."))
+    elif last - first > timedelta(days=details.MAX_PERIOD_DAYS):
+        problems.append(_("A period may be at most a year; showing the last 30 days."))
+    else:
+        period = details.Period(first, last)
+    kind = CallKind(form.kind.data) if form.kind.data in {k.value for k in CallKind} else None
+    return period, kind, problems
+
+
+@bp.get("/details")
+def call_details() -> str:
+    """The ledger for this number, both directions, with post-loss highlighting."""
+    account = current_account()
+    subscriber = account.subscriber
+    tz = account_tz(account)
+    form = DetailsFilterForm(request.args)
+    form.validate()
+    period, kind, problems = _details_filter(form, tz)
+    page = request.args.get("page", 1, type=int) or 1
+    lost_at = details.loss_reported_at(db.session, subscriber.id)
+    result = details.details_page(
+        db.session,
+        subscriber,
+        period,
+        kind,
+        page,
+        tz=tz,
+        lost_at=lost_at,
+        support_numbers=support_numbers(),
+    )
+    since_loss = details.events_since(db.session, subscriber.msisdn, lost_at) if lost_at else 0
+    query = {"date_from": period.first.isoformat(), "date_to": period.last.isoformat(), "kind": kind or ""}
+    return render_template(
+        "account/details.html",
+        form=form,
+        result=result,
+        period=period,
+        problems=problems,
+        lost_at=lost_at.astimezone(tz) if lost_at else None,
+        since_loss=since_loss,
+        query=query,
+        tariff=_tariff(subscriber.tariff),
+        tz=tz,
+    )
+
+
+CSV_COLUMNS = (
+    "started_at",
+    "direction",
+    "other_party",
+    "kind",
+    "duration_s",
+    "region",
+    "cost_rub",
+    "possibly_not_you",
+)
+
+
+@bp.get("/details.csv")
+def call_details_csv() -> Response:
+    """The filtered call details as CSV (UTF-8, comma-separated, times with their offset)."""
+    account = current_account()
+    subscriber = account.subscriber
+    tz = account_tz(account)
+    form = DetailsFilterForm(request.args)
+    form.validate()
+    period, kind, _problems = _details_filter(form, tz)
+    lost_at = details.loss_reported_at(db.session, subscriber.id)
+    rows = details.iter_details(
+        db.session, subscriber, period, kind, tz=tz, lost_at=lost_at, support_numbers=support_numbers()
+    )
+
+    def generate() -> Iterator[str]:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, lineterminator="\n")
+        writer.writerow(CSV_COLUMNS)
+        for row in rows:
+            cost = (
+                "" if row.cost_kopecks is None else f"{row.cost_kopecks // 100}.{row.cost_kopecks % 100:02d}"
+            )
+            writer.writerow(
+                (
+                    row.started_at.isoformat(timespec="seconds"),
+                    "out" if row.outgoing else "in",
+                    _csv_safe(row.other_party),
+                    row.kind.value,
+                    row.duration_s,
+                    row.region,
+                    cost,
+                    "yes" if row.possibly_not_you else "no",
+                )
+            )
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+        yield buffer.getvalue()
+
+    filename = f"details-{period.first.isoformat()}-{period.last.isoformat()}.csv"
+    response = Response(stream_with_context(generate()), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _csv_safe(value: str) -> str:
+    # Spreadsheets run cells starting with = + - @ as formulas; a USSD code or a
+    # caller id from another network must stay text.
+    return "'" + value if value[:1] in ("=", "+", "-", "@") and not value[1:].isdigit() else value
+
+
+# -- expenses --------------------------------------------------------------------
+
+
+@bp.get("/expenses")
+def expenses() -> str:
+    """Usage costs per month and kind, with a bar chart drawn as SVG on the server."""
+    account = current_account()
+    tz = account_tz(account)
+    months = details.expenses_by_month(
+        db.session, account.subscriber, now=now(), tz=tz, support_numbers=support_numbers()
+    )
+    peak = max((month.total for month in months), default=0)
+    return render_template(
+        "account/expenses.html",
+        months=months,
+        peak=peak,
+        kinds=list(CallKind),
+        tariff=_tariff(account.subscriber.tariff),
+    )
+
+
+# -- tariff ----------------------------------------------------------------------
+
+
+@bp.route("/tariff", methods=["GET", "POST"])
+def tariff() -> str | BaseResponse:
+    """The tariffs on offer; switching is audited."""
+    account = current_account()
+    form = TariffForm()
+    if form.validate_on_submit():
+        try:
+            chosen = services.change_tariff(db.session, account, form.tariff.data, now=now(), ip=client_ip())
+        except services.UnknownTariff:
+            db.session.rollback()
+            flash(_("This tariff is not available."), "error")
+        else:
+            db.session.commit()
+            flash(_("Your tariff is now “%(name)s”.", name=chosen.name(str(get_locale()))), "success")
+        return redirect(url_for("account.tariff"))
+    return render_template(
+        "account/tariff.html",
+        tariffs=services.available_tariffs(db.session),
+        current=account.subscriber.tariff,
+        form=form,
+    )

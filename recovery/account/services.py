@@ -1,0 +1,214 @@
+"""What an account holder changes: the SIM (block, lock), tariff and settings.
+
+Each use-case audits what it did (never the new e-mail or password, only that
+they changed); the request boundary commits.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from recovery import audit
+from recovery.models import (
+    Account,
+    Channel,
+    Notification,
+    SimStatus,
+    Subscriber,
+    Tariff,
+    Ticket,
+    TicketStatus,
+    TicketType,
+)
+from recovery.passwords import check_password_strength, hash_password, verify_password
+
+CHANNEL = Channel.ACCOUNT.value
+EMAIL_CHANNEL = "email"
+
+
+class WrongPassword(Exception):
+    """The password typed to confirm an action is not the account's."""
+
+
+class SimNotActive(Exception):
+    """There is no active SIM to block (already blocked, or none)."""
+
+
+class UnknownTariff(Exception):
+    """No tariff with that code is on offer."""
+
+
+def actor_of(account: Account) -> str:
+    """How an account holder appears in the audit log."""
+    return f"account:{account.id}"
+
+
+def confirm_password(account: Account, password: str) -> None:
+    """Raise ``WrongPassword`` unless ``password`` is the account's (the proof for risky actions)."""
+    if not verify_password(account.password_hash, password):
+        raise WrongPassword()
+
+
+def block_current_sim(
+    session: Session,
+    subscriber: Subscriber,
+    *,
+    now: datetime,
+    actor: str,
+    channel: str = CHANNEL,
+    ip: str | None = None,
+) -> Ticket:
+    """Block the subscriber's current SIM at once and record a done block ticket.
+
+    Queues an e-mail to the address on record, since the SIM itself may be in
+    a stranger's hands. Raises ``SimNotActive`` when there is no active SIM.
+    """
+    sim = subscriber.current_sim
+    if sim is None or sim.status != SimStatus.ACTIVE:
+        raise SimNotActive(subscriber.msisdn)
+    sim.status = SimStatus.BLOCKED
+    sim.blocked_at = now
+    ticket = Ticket(
+        subscriber_id=subscriber.id,
+        type=TicketType.BLOCK,
+        status=TicketStatus.DONE,
+        region=subscriber.home_region,
+        created_at=now,
+        closed_at=now,
+    )
+    session.add(ticket)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="sim.blocked",
+        channel=channel,
+        subject=subscriber.msisdn,
+        ip=ip,
+        ticket_id=str(ticket.id),
+    )
+    if subscriber.email:
+        session.add(
+            Notification(
+                channel=EMAIL_CHANNEL,
+                recipient=subscriber.email,
+                subject=f"SIM-карта номера {subscriber.msisdn} заблокирована",
+                body=(
+                    f"SIM-карта номера {subscriber.msisdn} заблокирована {now:%d.%m.%Y %H:%M} UTC "
+                    "по вашему запросу. Разблокировать её или получить новую SIM-карту с тем же "
+                    "номером можно в офисе с паспортом. Если вы этого не делали, позвоните 0890.\n\n"
+                    f"The SIM card of {subscriber.msisdn} was blocked at your request. "
+                    "Visit an office with your passport to unblock it or get a new SIM."
+                ),
+                created_at=now,
+            )
+        )
+    return ticket
+
+
+def set_sim_lock(
+    session: Session, account: Account, enabled: bool, *, now: datetime, ip: str | None = None
+) -> None:
+    """Turn the SIM lock ("reissue only in person at an office") on or off."""
+    subscriber = account.subscriber
+    if subscriber.reissue_in_person_only == enabled:
+        return
+    subscriber.reissue_in_person_only = enabled
+    subscriber.updated_at = now
+    audit.record(
+        session,
+        actor=actor_of(account),
+        action="account.sim_lock_on" if enabled else "account.sim_lock_off",
+        channel=CHANNEL,
+        subject=subscriber.msisdn,
+        ip=ip,
+    )
+
+
+def change_email(
+    session: Session, account: Account, email: str | None, *, now: datetime, ip: str | None = None
+) -> None:
+    """Set the e-mail address for notifications (``None`` removes it)."""
+    subscriber = account.subscriber
+    if subscriber.email == email:
+        return
+    subscriber.email = email
+    subscriber.updated_at = now
+    audit.record(
+        session,
+        actor=actor_of(account),
+        action="account.email_changed",
+        channel=CHANNEL,
+        subject=subscriber.msisdn,
+        ip=ip,
+        removed=email is None,
+    )
+
+
+def change_language(session: Session, account: Account, language: str, *, ip: str | None = None) -> None:
+    """Remember the interface language chosen in the settings."""
+    if account.language == language:
+        return
+    account.language = language
+    audit.record(
+        session,
+        actor=actor_of(account),
+        action="account.language_changed",
+        channel=CHANNEL,
+        subject=account.subscriber.msisdn,
+        ip=ip,
+        language=language,
+    )
+
+
+def change_password(
+    session: Session, account: Account, current: str, new: str, *, now: datetime, ip: str | None = None
+) -> None:
+    """Replace the password; raises ``WrongPassword`` or ``WeakPassword``."""
+    confirm_password(account, current)
+    check_password_strength(new)
+    account.password_hash = hash_password(new)
+    account.password_changed_at = now
+    audit.record(
+        session,
+        actor=actor_of(account),
+        action="account.password_changed",
+        channel=CHANNEL,
+        subject=account.subscriber.msisdn,
+        ip=ip,
+    )
+
+
+def available_tariffs(session: Session) -> list[Tariff]:
+    """The tariffs on offer, in display order."""
+    return list(
+        session.scalars(select(Tariff).where(Tariff.is_available).order_by(Tariff.sort_order, Tariff.code))
+    )
+
+
+def change_tariff(
+    session: Session, account: Account, code: str, *, now: datetime, ip: str | None = None
+) -> Tariff:
+    """Move the subscriber to another tariff on offer; raises ``UnknownTariff``."""
+    tariff = session.get(Tariff, code)
+    if tariff is None or not tariff.is_available:
+        raise UnknownTariff(code)
+    subscriber = account.subscriber
+    if subscriber.tariff != tariff.code:
+        previous = subscriber.tariff
+        subscriber.tariff = tariff.code
+        subscriber.updated_at = now
+        audit.record(
+            session,
+            actor=actor_of(account),
+            action="account.tariff_changed",
+            channel=CHANNEL,
+            subject=subscriber.msisdn,
+            ip=ip,
+            previous=previous,
+            tariff=tariff.code,
+        )
+    return tariff

@@ -1,0 +1,245 @@
+"""What every CAMARA API here shares: identifiers, x-correlator, errors, limits, audit.
+
+Partner tokens are two-legged (client credentials): a token names a bank or a
+marketplace, never one subscriber. So, as CAMARA requires for two-legged
+tokens, the request body must name the ``phoneNumber``; without it the answer
+is ``422 MISSING_IDENTIFIER``. (``INVALID_TOKEN_CONTEXT`` and
+``UNNECESSARY_IDENTIFIER`` need three-legged tokens and never arise.)
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import Any
+
+import marshmallow as ma
+from flask import Response, current_app, request
+from flask_limiter.util import get_remote_address
+from flask_smorest import Blueprint
+
+from recovery import audit
+from recovery.api.auth import current_client
+from recovery.api.errors import ApiError
+from recovery.extensions import db, limiter
+from recovery.models import Channel
+from recovery.tokens import token_hash
+
+#: CAMARA's PhoneNumber: E.164 with the leading ``+``.
+PHONE_NUMBER_PATTERN = r"^\+[1-9][0-9]{4,14}$"
+#: CAMARA's XCorrelator (Commonalities 0.6).
+X_CORRELATOR_PATTERN = r"^[a-zA-Z0-9-_:;.\/<>{}]{0,256}$"
+X_CORRELATOR = "x-correlator"
+_X_CORRELATOR_RE = re.compile(X_CORRELATOR_PATTERN)
+
+#: Requests per partner token; a config value ``PARTNER_RATE_LIMIT`` overrides it.
+DEFAULT_PARTNER_RATE_LIMIT = "60/minute"
+
+# CAMARA error codes beyond the shell's defaults (recovery/api/errors.py).
+IDENTIFIER_NOT_FOUND = "IDENTIFIER_NOT_FOUND"
+MISSING_IDENTIFIER = "MISSING_IDENTIFIER"
+OUT_OF_RANGE = "OUT_OF_RANGE"
+INVALID_ARGUMENT = "INVALID_ARGUMENT"
+
+
+class FullMatch(ma.validate.Regexp):
+    """A pattern that must match the whole value.
+
+    ``re.match`` lets ``$`` match before a trailing newline, so
+    ``"+79161234567\\n"`` would pass the plain validator; the document keeps
+    the CAMARA pattern, the check is made with ``fullmatch``.
+    """
+
+    def __call__(self, value: str) -> str:
+        if self.regex.fullmatch(value) is None:
+            raise ma.ValidationError(self._format_error(value))
+        return value
+
+
+def phone_number_field(**kwargs: Any) -> ma.fields.String:
+    """CAMARA's optional ``phoneNumber`` property."""
+    return ma.fields.String(
+        validate=FullMatch(PHONE_NUMBER_PATTERN, error="phoneNumber must be E.164 with a leading '+'."),
+        metadata={
+            "description": "The subscriber's number in E.164 with the leading '+'. "
+            "Required with our (two-legged) partner tokens.",
+            "example": "+79161234567",
+        },
+        **kwargs,
+    )
+
+
+class XCorrelatorHeader(ma.Schema):
+    """The optional ``x-correlator`` request header, echoed on every response."""
+
+    class Meta:
+        unknown = ma.EXCLUDE
+
+    x_correlator = ma.fields.String(
+        data_key=X_CORRELATOR,
+        validate=FullMatch(X_CORRELATOR_PATTERN, error="x-correlator does not match its pattern."),
+        metadata={
+            "description": "Correlation id chosen by the caller; echoed in the response header.",
+            "example": "b4333c46-49c0-4f62-80d7-f0ef930f1c46",
+        },
+    )
+
+
+X_CORRELATOR_RESPONSE_HEADER = {
+    X_CORRELATOR: {
+        "description": "The request's x-correlator, echoed when it was given and valid.",
+        "schema": {"type": "string", "pattern": X_CORRELATOR_PATTERN},
+    }
+}
+
+
+def echo_correlator(response: Response) -> Response:
+    """Return the caller's ``x-correlator`` on success and on errors alike.
+
+    A value that breaks the pattern is not echoed: it was refused with 400,
+    and reflecting arbitrary header text back is how response splitting starts.
+    """
+    value = request.headers.get(X_CORRELATOR)
+    if value is not None and _X_CORRELATOR_RE.fullmatch(value):
+        response.headers[X_CORRELATOR] = value
+    return response
+
+
+class CamaraBlueprint(Blueprint):
+    """A flask-smorest blueprint for one CAMARA API: echoes ``x-correlator`` on every answer.
+
+    ``schema_rules`` adds to the document the schema-level rules marshmallow
+    cannot express (``minProperties``); the views enforce them.
+    """
+
+    def __init__(self, *args: Any, schema_rules: dict[str, dict[str, Any]] | None = None, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.schema_rules = schema_rules or {}
+        self.after_request(echo_correlator)
+
+    def register_views_in_doc(self, api: Any, app: Any, spec: Any, *, name: str, parameters: Any) -> None:
+        """Document the views, then the extra schema rules."""
+        super().register_views_in_doc(api, app, spec, name=name, parameters=parameters)
+        for schema_name, rules in self.schema_rules.items():
+            spec.components.schemas[schema_name].update(rules)
+
+
+def camara_blueprint(
+    name: str,
+    import_name: str,
+    url_prefix: str,
+    description: str,
+    schema_rules: dict[str, dict[str, Any]] | None = None,
+) -> CamaraBlueprint:
+    """A blueprint for one CAMARA API."""
+    return CamaraBlueprint(
+        name, import_name, url_prefix=url_prefix, description=description, schema_rules=schema_rules
+    )
+
+
+def json_object_body(view: Callable) -> Callable:
+    """Refuse a missing or non-object body with 400 INVALID_ARGUMENT.
+
+    webargs reads an absent or non-JSON body as ``{}``; CAMARA requires a body.
+    Placed under ``token_required`` so that an anonymous caller learns nothing.
+    """
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not isinstance(request.get_json(silent=True), dict):
+            raise ApiError(400, INVALID_ARGUMENT, "The request body must be a JSON object.")
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def partner_key() -> str:
+    """Rate-limit key: the caller's token (hashed), else its address.
+
+    Limits are checked before the view authenticates, so the key comes from
+    the header itself; an unknown token gets its own bucket and then a 401.
+    """
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return f"partner:{token_hash(token.strip())[:32]}"
+    return f"ip:{get_remote_address()}"
+
+
+def _partner_rate_limit() -> str:
+    return current_app.config.get("PARTNER_RATE_LIMIT", DEFAULT_PARTNER_RATE_LIMIT)
+
+
+#: Per-client limit on partner calls (429 TOO_MANY_REQUESTS): one bucket per token,
+#: shared by every CAMARA operation, so a client cannot multiply its quota by switching APIs.
+partner_rate_limit = limiter.shared_limit(_partner_rate_limit, scope="camara", key_func=partner_key)
+
+
+def error_examples(*errors: tuple[int, str, str]) -> dict[int, dict[str, Any]]:
+    """OpenAPI examples per status from ``(status, code, message)`` triples."""
+    by_status: dict[int, dict[str, Any]] = {}
+    for status, code, message in errors:
+        by_status.setdefault(status, {})[code] = {
+            "value": {"status": status, "code": code, "message": message}
+        }
+    return by_status
+
+
+def document_errors(blueprint: Blueprint, errors: Iterable[tuple[int, str, str]]) -> Callable:
+    """Document each error status with the ErrorInfo shape, its codes and the echoed header."""
+    by_status = error_examples(*errors)
+
+    def decorator(view: Callable) -> Callable:
+        for status, examples in sorted(by_status.items(), reverse=True):
+            view = blueprint.alt_response(
+                status,
+                schema="ErrorInfo",
+                description=f"Error; code one of: {', '.join(examples)}.",
+                examples=examples,
+                headers=X_CORRELATOR_RESPONSE_HEADER,
+            )(view)
+        return view
+
+    return decorator
+
+
+#: Errors every partner operation may answer.
+COMMON_ERRORS: tuple[tuple[int, str, str], ...] = (
+    (400, INVALID_ARGUMENT, "Client specified an invalid argument, request body or query param."),
+    (
+        401,
+        "UNAUTHENTICATED",
+        "Request not authenticated due to missing, invalid, or expired credentials.",
+    ),
+    (403, "PERMISSION_DENIED", "Client does not have sufficient permissions to perform this action."),
+    (404, IDENTIFIER_NOT_FOUND, "The phone number provided is not associated with a customer account."),
+    (422, MISSING_IDENTIFIER, "No phone number has been provided."),
+    (429, "TOO_MANY_REQUESTS", "Too many requests; retry later."),
+)
+
+
+def missing_identifier() -> ApiError:
+    """422: a two-legged token and no ``phoneNumber``."""
+    return ApiError(422, MISSING_IDENTIFIER, "No phone number has been provided.")
+
+
+def identifier_not_found() -> ApiError:
+    """404: the number is not one of our subscribers."""
+    return ApiError(
+        404, IDENTIFIER_NOT_FOUND, "The phone number provided is not associated with a customer account."
+    )
+
+
+def audit_lookup(action: str, phone_number: str, **details: object) -> None:
+    """Audit one partner lookup (who asked about which number, what and the result; never values)."""
+    client = current_client()
+    audit.record(
+        db.session,
+        actor=f"api:{client.name}",
+        action=action,
+        channel=Channel.API,
+        subject=phone_number,
+        ip=request.remote_addr,
+        client_id=client.id,
+        **details,
+    )

@@ -1,0 +1,116 @@
+"""CAMARA SIM Swap v2: ``POST /camara/sim-swap/v2/retrieve-date`` and ``/check``.
+
+A bank asks whether a number's SIM changed recently before it trusts an SMS
+code sent to it. The last change is the current SIM's activation: a fulfilled
+reissue activates a new SIM at the hand-over (DESIGN 2.3).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from recovery.api.auth import token_required
+from recovery.api.errors import ApiError
+from recovery.camara import services
+from recovery.camara.common import (
+    COMMON_ERRORS,
+    OUT_OF_RANGE,
+    X_CORRELATOR_RESPONSE_HEADER,
+    XCorrelatorHeader,
+    audit_lookup,
+    camara_blueprint,
+    document_errors,
+    identifier_not_found,
+    json_object_body,
+    missing_identifier,
+    partner_rate_limit,
+)
+from recovery.camara.schemas import CheckSimSwapInfo, CreateCheckSimSwap, CreateSimSwapDate, SimSwapInfo
+from recovery.extensions import db
+from recovery.models import ApiRole, Subscriber
+from recovery.models.types import utcnow
+
+blp = camara_blueprint(
+    "SIM Swap",
+    __name__,
+    url_prefix="/camara/sim-swap/v2",
+    description="CAMARA SIM Swap v2: when did a number last move to a new SIM card. "
+    "Partner tokens with the scope sim-swap:retrieve-date or sim-swap:check.",
+)
+
+OUT_OF_RANGE_MESSAGE = (
+    f"maxAge must be between {services.MIN_MAX_AGE_HOURS} and {services.MAX_MAX_AGE_HOURS} hours."
+)
+EXAMPLE_NUMBER = "+79161234567"
+
+
+def _subscriber(phone_number: str | None, action: str) -> Subscriber:
+    """The subscriber named in the body, or the CAMARA error (the lookup is audited either way)."""
+    if phone_number is None:
+        raise missing_identifier()
+    try:
+        subscriber = services.find_subscriber(db.session, phone_number)
+    except services.IdentifierNotFound:
+        audit_lookup(action, phone_number, result="not_found")
+        db.session.commit()
+        raise identifier_not_found() from None
+    return subscriber
+
+
+@blp.route("/retrieve-date", methods=["POST"])
+@partner_rate_limit
+@token_required(ApiRole.PARTNER, "sim-swap:retrieve-date")
+@json_object_body
+@blp.arguments(XCorrelatorHeader, location="headers", arg_name="headers")
+@blp.arguments(CreateSimSwapDate, example={"phoneNumber": EXAMPLE_NUMBER})
+@blp.response(
+    200,
+    SimSwapInfo,
+    description="The time of the last SIM change.",
+    example={"latestSimChange": "2026-11-20T15:00:00+00:00"},
+    headers=X_CORRELATOR_RESPONSE_HEADER,
+)
+@document_errors(blp, COMMON_ERRORS)
+def retrieve_date(body: dict[str, Any], headers: dict[str, Any]) -> dict[str, Any]:
+    """Get the time of the number's last SIM change.
+
+    The activation time of the number's SIM when it never changed; null when
+    the number has no SIM in service. Scope: sim-swap:retrieve-date.
+    """
+    phone_number = body.get("phoneNumber")
+    subscriber = _subscriber(phone_number, "camara.sim_swap.retrieve_date")
+    latest = services.latest_sim_change(subscriber)
+    audit_lookup("camara.sim_swap.retrieve_date", phone_number, result="date" if latest else "no_sim")
+    db.session.commit()
+    return {"latestSimChange": latest}
+
+
+@blp.route("/check", methods=["POST"])
+@partner_rate_limit
+@token_required(ApiRole.PARTNER, "sim-swap:check")
+@json_object_body
+@blp.arguments(XCorrelatorHeader, location="headers", arg_name="headers")
+@blp.arguments(CreateCheckSimSwap, example={"phoneNumber": EXAMPLE_NUMBER, "maxAge": 240})
+@blp.response(
+    200,
+    CheckSimSwapInfo,
+    description="Whether the SIM changed within maxAge hours.",
+    example={"swapped": False},
+    headers=X_CORRELATOR_RESPONSE_HEADER,
+)
+@document_errors(blp, (*COMMON_ERRORS, (400, OUT_OF_RANGE, OUT_OF_RANGE_MESSAGE)))
+def check(body: dict[str, Any], headers: dict[str, Any]) -> dict[str, bool]:
+    """Check whether the number's SIM changed in the last maxAge hours.
+
+    maxAge is 1–2400 hours (default 240); outside that range the answer is
+    400 OUT_OF_RANGE. A new subscription counts as a change. Scope: sim-swap:check.
+    """
+    max_age = body["maxAge"]
+    if not services.MIN_MAX_AGE_HOURS <= max_age <= services.MAX_MAX_AGE_HOURS:
+        raise ApiError(400, OUT_OF_RANGE, OUT_OF_RANGE_MESSAGE)
+    phone_number = body.get("phoneNumber")
+    subscriber = _subscriber(phone_number, "camara.sim_swap.check")
+    swapped = services.swapped_within(services.latest_sim_change(subscriber), utcnow(), max_age)
+    audit_lookup("camara.sim_swap.check", phone_number, max_age=max_age, result=swapped)
+    db.session.commit()
+    return {"swapped": swapped}
