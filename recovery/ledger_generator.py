@@ -32,12 +32,13 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
-from typing import IO, TextIO
-
-from faker import Faker
+from typing import IO, TYPE_CHECKING, TextIO
 
 from recovery.iccid import with_check_digit
 from recovery.imports import CALL_HEADER, SUBSCRIBER_HEADER
+
+if TYPE_CHECKING:
+    from faker import Faker
 
 MOSCOW = timezone(timedelta(hours=3))
 DEFAULT_SEED = 20261126
@@ -271,11 +272,18 @@ CITIES = {
 }
 
 
+def _faker() -> Faker:
+    # Imported here: Faker is large, and only the generators need it.
+    from faker import Faker
+
+    return Faker("ru_RU")
+
+
 def synthetic_subscriber(
     index: int, seed: int = DEFAULT_SEED, faker: Faker | None = None
 ) -> SyntheticSubscriber:
     """Subscriber ``index``: the same person for the same seed, whichever order they are asked for."""
-    faker = faker or Faker("ru_RU")
+    faker = faker or _faker()
     faker.seed_instance(seed * 1_000_003 + index)
     rng = random.Random(seed * 1_000_003 + index)  # noqa: S311 - synthetic data
     male = rng.random() < 0.5
@@ -305,7 +313,7 @@ def write_subscribers(count: int, out: TextIO, seed: int = DEFAULT_SEED) -> int:
     """Write ``subscribers.csv`` for subscribers 0..count-1 (the ledger's callers); return the count."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(SUBSCRIBER_HEADER)
-    faker = Faker("ru_RU")
+    faker = _faker()
     for index in range(count):
         writer.writerow(synthetic_subscriber(index, seed, faker).row())
     return count
