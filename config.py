@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import ClassVar
 
+from recovery.verification import settings as policy
+
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = BASE_DIR / "instance"
 
@@ -52,6 +54,25 @@ class BaseConfig:
 
     RATELIMIT_STORAGE_URI = "memory://"
     RATELIMIT_HEADERS_ENABLED = True
+
+    # Verification policy (DESIGN 2.1–2.3): every threshold, window and rule of
+    # recovery/verification/settings.py, overridable here under the same name
+    # (``Policy.from_config(app.config)`` reads them).
+    NAME_THRESHOLD = policy.NAME_THRESHOLD
+    MAX_TYPOS_PER_WORD = policy.MAX_TYPOS_PER_WORD
+    MIN_TYPO_WORD_LENGTH = policy.MIN_TYPO_WORD_LENGTH
+    ADDRESS_THRESHOLD = policy.ADDRESS_THRESHOLD
+    CALL_WINDOW_DAYS = policy.CALL_WINDOW_DAYS
+    MIN_KNOWN_DAYS = policy.MIN_KNOWN_DAYS
+    MAX_REFERENCE_NUMBERS = policy.MAX_REFERENCE_NUMBERS
+    CALLS_REQUIRED = policy.CALLS_REQUIRED
+    MAX_CLAIMED_CALLS = policy.MAX_CLAIMED_CALLS
+    REFERENCE_SCAN_ROWS = policy.REFERENCE_SCAN_ROWS
+    POST_LOSS_COUNT_CAP = policy.POST_LOSS_COUNT_CAP
+    MAX_FAILED_CLAIMS = policy.MAX_FAILED_CLAIMS
+    LOCK_HOURS = policy.LOCK_HOURS
+    REISSUE_HOME_REGION_ONLY = policy.REISSUE_HOME_REGION_ONLY
+    REISSUE_COOLING_HOURS = policy.REISSUE_COOLING_HOURS
 
     # Service numbers that never count as evidence (DESIGN 2.2): besides every
     # short number, the operator's full-length support lines.

@@ -46,6 +46,10 @@ def create_app(config: object) -> Flask:
     def inject_locale() -> dict[str, object]:
         return {"current_locale": lambda: str(get_locale())}
 
+    from recovery.api import init_api
+
+    init_api(app)
+
     from recovery.cli import register_commands
 
     register_commands(app)

@@ -66,3 +66,13 @@ def test_production_refuses_an_absent_secret():
 def test_unknown_environment_is_an_error():
     with pytest.raises(ConfigError, match="RECOVERY_ENV"):
         load_config({"RECOVERY_ENV": "staging"})
+
+
+def test_the_verification_policy_is_read_from_the_config():
+    from recovery.verification.settings import CONFIG_KEYS, Policy
+
+    config = load_config({})
+    assert all(hasattr(config, key) for key in CONFIG_KEYS)
+    overridden = {key: getattr(config, key) for key in CONFIG_KEYS} | {"MAX_FAILED_CLAIMS": 3}
+    assert Policy.from_config(overridden).max_failed_claims == 3
+    assert Policy.from_config({key: getattr(config, key) for key in CONFIG_KEYS}) == Policy()

@@ -1,0 +1,1 @@
+"""Unit tests of identity verification: no app, no database."""
