@@ -1,10 +1,13 @@
-"""The call check's query, timed through the application and raw through psycopg.
+"""The call check's reads, timed through the application and raw through psycopg.
 
-The application path is the verification engine's repository function when
-it is present (``recovery.verification.repository``); until then it is the
-statement below, built with SQLAlchemy Core the way the engine builds it. The
-baseline is the very same SQL text, compiled once, run raw on a psycopg
-cursor: the ratio is what the application adds on top of PostgreSQL.
+The application path is the verification engine's repository
+(``recovery.verification.repository``): ``reference_calls`` (the window
+query, then one "first seen" probe per candidate number until the set is
+full) and ``post_loss_events``. The baseline sends the very same SQL
+statements — compiled once from the repository's own query builders — on a
+plain psycopg cursor, with the least Python a hand-written client would need
+to pick the numbers to probe. Both must find the same reference set (checked),
+so the ratio is what the application adds on top of PostgreSQL.
 """
 
 from __future__ import annotations
@@ -12,84 +15,96 @@ from __future__ import annotations
 import random
 import statistics
 import time
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import psycopg
-from sqlalchemy import and_, exists, func, literal, or_, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
-from recovery.models import CallEvent, CallKind
+from recovery.verification.repository import (
+    known_query,
+    post_loss_events,
+    post_loss_query,
+    reference_calls,
+    window_query,
+)
+from recovery.verification.settings import CallSettings
 
-WINDOW = timedelta(days=30)
-NEW_NUMBER_AGE = timedelta(days=7)
-MAX_REFERENCE_NUMBERS = 10
+SETTINGS = CallSettings()
 SUPPORT_NUMBERS = ("+78002500890",)
+# Distinctive stand-ins, so each compiled parameter can be told by its value.
+_ME, _OTHER = "+70000000001", "+70000000002"
+_LOST = datetime(2001, 2, 3, 4, 5, 6, tzinfo=UTC)
 
 
-def reference_statement(msisdn: str, lost_at: datetime) -> Select:
-    """Distinct numbers called (voice, outgoing) in the 30 days before ``lost_at``, newest first,
-    with a probe of whether each was seen before the last 7 days, and the post-loss count."""
-    since = lost_at - WINDOW
-    recent = (
-        select(CallEvent.callee.label("number"), func.max(CallEvent.started_at).label("last_at"))
-        .where(
-            CallEvent.caller == msisdn,
-            CallEvent.kind == CallKind.VOICE,
-            CallEvent.started_at >= since,
-            CallEvent.started_at < lost_at,
-            CallEvent.callee.like("+%"),
-            CallEvent.callee.not_in(SUPPORT_NUMBERS),
+class _Template:
+    """A statement compiled once: SQL with psycopg placeholders and how to fill them."""
+
+    def __init__(self, statement: Select, roles: dict[object, str]) -> None:
+        compiled = statement.compile(
+            dialect=postgresql.dialect(), compile_kwargs={"render_postcompile": True}
         )
-        .group_by(CallEvent.callee)
-        .order_by(func.max(CallEvent.started_at).desc())
-        .limit(MAX_REFERENCE_NUMBERS)
-        .cte("recent")
-    )
-    older = select(literal(1)).where(
-        or_(
-            and_(CallEvent.caller == msisdn, CallEvent.callee == recent.c.number),
-            and_(CallEvent.caller == recent.c.number, CallEvent.callee == msisdn),
+        self.sql = compiled.string % {name: f"%({name})s" for name in compiled.params}
+        self.roles = {name: roles.get(value, value) for name, value in compiled.params.items()}
+
+    def params(self, **values: object) -> dict[str, object]:
+        """The parameters for one execution: roles replaced by ``values``, constants kept."""
+        return {
+            name: values.get(role, role) if isinstance(role, str) else role
+            for name, role in self.roles.items()
+        }
+
+
+def _templates() -> dict[str, _Template]:
+    start = _LOST - timedelta(days=SETTINGS.window_days)
+    cutoff = _LOST - timedelta(days=SETTINGS.min_known_days)
+    return {
+        "window": _Template(
+            window_query(_ME, _LOST, SETTINGS), {_ME: "me", start: "start", _LOST: "lost_at"}
         ),
-        CallEvent.started_at < lost_at - NEW_NUMBER_AGE,
-    )
-    post_loss = (
-        select(func.count())
-        .select_from(CallEvent)
-        .where(CallEvent.caller == msisdn, CallEvent.started_at >= lost_at)
-        .scalar_subquery()
-    )
-    return select(
-        recent.c.number, recent.c.last_at, exists(older).label("seen_before"), post_loss.label("post_loss")
-    ).order_by(recent.c.last_at.desc())
+        "known": _Template(known_query(_ME, _OTHER, cutoff), {_ME: "me", _OTHER: "other", cutoff: "cutoff"}),
+        "post_loss": _Template(post_loss_query(_ME, _LOST, SETTINGS), {_ME: "me", _LOST: "lost_at"}),
+    }
 
 
-def app_call_check(session: Session, msisdn: str, lost_at: datetime) -> object:
-    """The application's read of the reference calls (the repository's when it exists)."""
-    repository = _repository_function()
-    if repository is not None:
-        return repository(session, msisdn, lost_at)
-    return session.execute(reference_statement(msisdn, lost_at)).all()
+TEMPLATES = _templates()
 
 
-def _repository_function() -> Callable | None:
-    try:
-        from recovery.verification import repository  # optional until merged
-    except ImportError:
-        return None
-    return getattr(repository, "BENCH_ENTRY_POINT", None)
+def app_call_check(session: Session, msisdn: str, lost_at: datetime) -> tuple[tuple[str, ...], int]:
+    """The application's reads: the reference set and the post-loss count."""
+    numbers = reference_calls(session, msisdn, lost_at, support_numbers=SUPPORT_NUMBERS, settings=SETTINGS)
+    return numbers, post_loss_events(session, msisdn, lost_at, settings=SETTINGS)
 
 
-def raw_sql(msisdn: str, lost_at: datetime) -> tuple[str, dict]:
-    """The statement's SQL text with psycopg placeholders and its parameters."""
-    compiled = reference_statement(msisdn, lost_at).compile(
-        dialect=postgresql.dialect(), compile_kwargs={"render_postcompile": True}
-    )
-    sql = compiled.string % {name: f"%({name})s" for name in compiled.params}
-    return sql, dict(compiled.params)
+def raw_call_check(cursor: psycopg.Cursor, msisdn: str, lost_at: datetime) -> tuple[tuple[str, ...], int]:
+    """The same statements on a bare psycopg cursor."""
+    start = lost_at - timedelta(days=SETTINGS.window_days)
+    cutoff = lost_at - timedelta(days=SETTINGS.min_known_days)
+    window = TEMPLATES["window"]
+    cursor.execute(window.sql, window.params(me=msisdn, start=start, lost_at=lost_at))
+    candidates: dict[str, None] = {}
+    for callee, _, kind in cursor.fetchall():
+        if kind == "voice" and callee.startswith("+") and callee not in SUPPORT_NUMBERS:
+            candidates.setdefault(callee)
+    known = []
+    probe = TEMPLATES["known"]
+    for number in candidates:
+        if len(known) == SETTINGS.max_reference_numbers:
+            break
+        cursor.execute(probe.sql, probe.params(me=msisdn, other=number, cutoff=cutoff))
+        if cursor.fetchone()[0]:
+            known.append(number)
+    post = TEMPLATES["post_loss"]
+    cursor.execute(post.sql, post.params(me=msisdn, lost_at=lost_at))
+    return tuple(known), cursor.fetchone()[0]
+
+
+def known_numbers(libpq_url: str, msisdn: str, lost_at: datetime) -> tuple[str, ...]:
+    """The reference set of ``msisdn`` (for building claims with the right answers)."""
+    with psycopg.connect(libpq_url) as conn, conn.cursor() as cursor:
+        return raw_call_check(cursor, msisdn, lost_at)[0]
 
 
 @dataclass(frozen=True)
@@ -124,27 +139,30 @@ def sample_checks(subscribers: list[str], end: datetime, count: int, seed: int) 
 
 def measure(session: Session, raw: psycopg.Connection, checks: list[tuple[str, datetime]]) -> dict:
     """Time every check both ways, alternating which goes first; return both latencies."""
-    sql, _ = raw_sql(*checks[0])
     with raw.cursor() as cursor:
         for msisdn, lost_at in checks:  # warm-up: the same pages for both paths
-            cursor.execute(sql, raw_sql(msisdn, lost_at)[1])
-            cursor.fetchall()
+            raw_call_check(cursor, msisdn, lost_at)
     app_times: list[float] = []
     raw_times: list[float] = []
-    rows = 0
+    found = 0
     with raw.cursor() as cursor:
         for i, (msisdn, lost_at) in enumerate(checks):
-            params = raw_sql(msisdn, lost_at)[1]
-            order = (0, 1) if i % 2 == 0 else (1, 0)
-            for which in order:
+            results = {}
+            for which in ("app", "raw") if i % 2 == 0 else ("raw", "app"):
                 start = time.perf_counter()
-                if which == 0:
-                    result = app_call_check(session, msisdn, lost_at)
+                if which == "app":
+                    results[which] = app_call_check(session, msisdn, lost_at)
                     app_times.append(time.perf_counter() - start)
-                    rows += len(result) if hasattr(result, "__len__") else 1
                 else:
-                    cursor.execute(sql, params)
-                    cursor.fetchall()
+                    results[which] = raw_call_check(cursor, msisdn, lost_at)
                     raw_times.append(time.perf_counter() - start)
             session.rollback()
-    return {"app": Latency.of(app_times), "raw": Latency.of(raw_times), "rows": rows}
+            raw.rollback()
+            if results["app"] != results["raw"]:
+                raise SystemExit(f"the baseline disagrees with the application for {msisdn}: {results}")
+            found += len(results["app"][0])
+    return {
+        "app": Latency.of(app_times),
+        "raw": Latency.of(raw_times),
+        "reference_numbers_mean": found / len(checks),
+    }

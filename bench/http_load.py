@@ -24,7 +24,7 @@ from pathlib import Path
 
 import psycopg
 
-from bench.callcheck import raw_sql
+from bench.callcheck import known_numbers
 from bench.wizard import wizard_throughput
 from recovery.ledger_generator import synthetic_subscriber
 
@@ -145,12 +145,10 @@ def claim_bodies(libpq_url: str, subscribers: int, ledger_end: datetime, path: P
     rng = random.Random(8)
     indices = rng.sample(range(subscribers), min(CLAIM_POOL, subscribers))
     written = 0
-    with psycopg.connect(libpq_url) as conn, conn.cursor() as cursor, open(path, "w") as out:
+    with open(path, "w") as out:
         for n, index in enumerate(indices):
             person = synthetic_subscriber(index)
-            sql, params = raw_sql(person.msisdn, ledger_end)
-            cursor.execute(sql, params)
-            known = [row[0] for row in cursor.fetchall() if row[2]][:3]
+            known = list(known_numbers(libpq_url, person.msisdn, ledger_end)[:3])
             body = {
                 "phoneNumber": person.msisdn,
                 "fullName": person.full_name,

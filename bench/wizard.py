@@ -18,9 +18,7 @@ from html.parser import HTMLParser
 from http.cookies import SimpleCookie
 from urllib.parse import urlencode, urljoin, urlsplit
 
-import psycopg
-
-from bench.callcheck import raw_sql
+from bench.callcheck import known_numbers
 from recovery.ledger_generator import synthetic_subscriber
 
 CLIENTS = 4
@@ -127,23 +125,20 @@ class _Browser:
 def _people(libpq_url: str, subscribers: int, ledger_end: datetime, count: int) -> list[dict]:
     rng = random.Random(11)
     people = []
-    with psycopg.connect(libpq_url) as conn, conn.cursor() as cursor:
-        for index in rng.sample(range(subscribers), min(count, subscribers)):
-            person = synthetic_subscriber(index)
-            sql, params = raw_sql(person.msisdn, ledger_end)
-            cursor.execute(sql, params)
-            people.append(
-                {
-                    "msisdn": person.msisdn,
-                    "full_name": person.full_name,
-                    "passport": person.passport,
-                    "address": person.registered_address,
-                    "region": person.home_region,
-                    "lost_at": ledger_end.strftime("%Y-%m-%dT%H:%M"),
-                    "calls": [row[0] for row in cursor.fetchall() if row[2]][:3],
-                    "action": "block",
-                }
-            )
+    for index in rng.sample(range(subscribers), min(count, subscribers)):
+        person = synthetic_subscriber(index)
+        people.append(
+            {
+                "msisdn": person.msisdn,
+                "full_name": person.full_name,
+                "passport": person.passport,
+                "address": person.registered_address,
+                "region": person.home_region,
+                "lost_at": ledger_end.strftime("%Y-%m-%dT%H:%M"),
+                "calls": list(known_numbers(libpq_url, person.msisdn, ledger_end)[:3]),
+                "action": "block",
+            }
+        )
     return people
 
 

@@ -2,8 +2,8 @@
 
 For benchmarks and load tests (``flask --app wsgi bench generate-ledger``).
 Rows are written day by day in time order, as billing sends them; only one
-day's rows are ever held in memory, so a file of any size takes the same
-memory. Everything follows from the seed: two runs with the same arguments
+day's rows are ever held in memory, so months of history take no more memory
+than one day. Everything follows from the seed: two runs with the same arguments
 write the same bytes.
 
 The shape follows what an operator's ledger looks like:
