@@ -309,7 +309,20 @@ def main() -> None:
     (RESULTS / "latest.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     table = render_markdown(results)
     (RESULTS / "latest.md").write_text(table)
+    if args.scale == "full":
+        update_readme(table)
     print(table)
+
+
+def update_readme(table: str) -> None:
+    """Put the table of a full run in the README, between its ``bench:results`` markers."""
+    readme = ROOT / "README.md"
+    text = readme.read_text()
+    start, end = "<!-- bench:results -->\n", "<!-- /bench:results -->"
+    if start in text and end in text:
+        head, rest = text.split(start, 1)
+        _, tail = rest.split(end, 1)
+        readme.write_text(f"{head}{start}{table}{end}{tail}")
 
 
 if __name__ == "__main__":
