@@ -44,6 +44,8 @@ HISTORY_MONTHS = 6
 #: Ledger sizes per scale, as subscriber counts (200 events each over six months).
 SCALES = {"small": (500, 5_000), "full": (5_000, 50_000)}
 CALL_CHECKS = 1_000
+#: Part of the generated files' names: bump it when the generator's output changes.
+GENERATOR_VERSION = 2
 # The ledger ends at the start of today (UTC): losses are reported "now", after it, and
 # files generated earlier the same day are reused.
 LEDGER_END = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -128,8 +130,9 @@ def run_measured(cmd: list[str], env: dict[str, str], log_path: Path) -> tuple[f
 def generate(subscribers: int) -> tuple[Path, Path]:
     """The ledger and subscribers files for ``subscribers`` (generated once, then reused)."""
     DATA.mkdir(parents=True, exist_ok=True)
-    calls = DATA / f"calls-{subscribers}x{EVENTS_PER_SUBSCRIBER}-{LEDGER_END:%Y%m%d}.csv"
-    people = DATA / f"subscribers-{subscribers}.csv"
+    version = GENERATOR_VERSION
+    calls = DATA / f"calls-v{version}-{subscribers}x{EVENTS_PER_SUBSCRIBER}-{LEDGER_END:%Y%m%d}.csv"
+    people = DATA / f"subscribers-v{version}-{subscribers}.csv"
     if not calls.exists():
         log(f"generating {calls.name}")
         partial = calls.with_suffix(".partial")
@@ -214,7 +217,7 @@ def bench_ledger(pg: Postgres, subscribers: int, secrets_env: dict[str, str], lo
     result["subscribers_seconds"] = seconds
     with psycopg.connect(pg.libpq_url(database), autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE call_events")
-        result["ledger_bytes"] = conn.execute("SELECT pg_total_relation_size('call_events')").fetchone()[0]
+        # A partitioned table holds no rows itself: its size is its partitions'.
         size = conn.execute(
             "SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits"
             " WHERE inhparent = 'call_events'::regclass"

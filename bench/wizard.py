@@ -1,10 +1,11 @@
 """Full submissions of the self-service wizard (``/lost``) per second, from loopback clients.
 
-A submission is a browser's whole walk: each step's page (GET), its form
-posted with the CSRF token and the session cookie, redirects followed, until
-a page without a form (the result). Fields are filled by name from the
-subscriber's true answers, so the walk does not depend on how the steps are
-split. Bounded in count (``SUBMISSIONS``) and time (``DEADLINE_S``).
+A submission is a browser's whole walk: the start page, then each step's page
+(GET) and its form posted with the CSRF token and the session cookie,
+redirects followed, through the review to the result page
+(``/lost/result``). Fields are filled by name from the subscriber's true
+answers, so the walk does not depend on how the questions are split into
+steps. Bounded in count (``SUBMISSIONS``) and time (``DEADLINE_S``).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from urllib.parse import urlencode, urljoin, urlsplit
 from bench.callcheck import known_numbers
 from recovery.ledger_generator import synthetic_subscriber
 
+START, FIRST_STEP, RESULT = "/lost/", "/lost/step/number", "/result"
 CLIENTS = 4
 SUBMISSIONS = 400
 DEADLINE_S = 30
@@ -100,19 +102,24 @@ class _Browser:
         return response.status, text, location
 
     def submission(self, person: dict) -> bool:
-        """Walk the wizard once; True when it ends on a page without a form."""
-        status, page, location = self.request("GET", "/lost")
-        path = "/lost"
+        """Walk the wizard once; True when it ends on the result page."""
+        status, page, location = self.request("GET", START)
+        if status not in (200, 301, 308):
+            return False
+        path = FIRST_STEP
+        status, page, location = self.request("GET", path)
         for _ in range(MAX_STEPS):
-            while status in (301, 302, 303) and location:
+            while status in (301, 302, 303, 308) and location:
                 path = urlsplit(urljoin(f"http://127.0.0.1{path}", location)).path
                 status, page, location = self.request("GET", path)
             if status != 200:
                 return False
+            if path.rstrip("/").endswith(RESULT):
+                return True
             form = _Form()
             form.feed(page)
             if form.action is None:
-                return True
+                return False
             fields = {name: _answer(name, person, value) for name, value in form.fields.items()}
             for name, values in form.choices.items():
                 wanted = [v for v in values if v in (person["action"], "reissue", "on", "y", "1")]
@@ -146,7 +153,7 @@ def wizard_throughput(port: int, subscribers: int, ledger_end: datetime, libpq_u
     """Full wizard submissions per second with ``CLIENTS`` concurrent browsers."""
     people = _people(libpq_url, subscribers, ledger_end, SUBMISSIONS)
     if not _Browser(port).submission(people[0]):
-        return {"available": False, "reason": "the wizard's forms could not be walked to a result page"}
+        return {"available": False, "reason": "the wizard's forms could not be walked to its result page"}
     lock = threading.Lock()
     queue = list(people[1:])
     outcome = {"completed": 0, "failed": 0}

@@ -32,6 +32,7 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
+from functools import lru_cache
 from typing import IO, TYPE_CHECKING, TextIO
 
 from recovery.iccid import with_check_digit
@@ -69,6 +70,7 @@ HOUR_WEIGHTS = (1, 1, 1, 1, 1, 1, 2, 4, 7, 9, 10, 10, 10, 10, 10, 10, 10, 10, 10
 TARIFFS = ("smart", "smart-plus", "basic", "unlimited")
 
 
+@lru_cache(maxsize=1 << 16)
 def subscriber_msisdn(index: int) -> str:
     """The number of subscriber ``index`` (0-based), in E.164."""
     prefix, _ = SUBSCRIBER_PREFIXES[index % len(SUBSCRIBER_PREFIXES)]
@@ -140,6 +142,11 @@ class LedgerShape:
         return (self.end.astimezone(MOSCOW) - timedelta(days=self.days)).date()
 
 
+@lru_cache(maxsize=1 << 16)
+def _contact_count(seed: int, subscriber: int) -> int:
+    return MIN_CONTACTS + _hash(seed, subscriber, 1) % (MAX_CONTACTS - MIN_CONTACTS + 1)
+
+
 class Contacts:
     """A subscriber's contact list, computed on demand from hashes (nothing stored)."""
 
@@ -148,8 +155,7 @@ class Contacts:
 
     def count(self, subscriber: int) -> int:
         """How many contacts ``subscriber`` has."""
-        span = MAX_CONTACTS - MIN_CONTACTS + 1
-        return MIN_CONTACTS + _hash(self.shape.seed, subscriber, 1) % span
+        return _contact_count(self.shape.seed, subscriber)
 
     def number(self, subscriber: int, position: int) -> str:
         """The contact at ``position``: outside numbers at even positions, subscribers at odd ones."""
@@ -174,9 +180,11 @@ def _day_rows(shape: LedgerShape, contacts: Contacts, rng: random.Random, day: d
     hours = rng.choices(range(24), weights=HOUR_WEIGHTS, k=count)
     stamp = day.isoformat()
     rows = []
+    random_unit = rng.random
     for hour in hours:
-        subscriber = rng.randrange(shape.subscribers)
-        second = hour * 3600 + rng.randrange(3600)
+        # int(random() * n) rather than randrange(n): a third of the cost, the same spread.
+        subscriber = int(random_unit() * shape.subscribers)
+        second = hour * 3600 + int(random_unit() * 3600)
         # One event per subscriber per second: keeps the natural key unique.
         while (subscriber, second) in taken:
             second = (second + 1) % 86_400
