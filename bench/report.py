@@ -22,9 +22,10 @@ def _row(figure: str, ours: str, baseline: str, ratio: float | None, target: str
 def _ledger_rows(ledger: dict) -> list[str]:
     label = ledger["label"]
     check = ledger["call_check"]
+    best = f", best of {ledger['rounds']}" if ledger.get("rounds", 1) > 1 else ""
     return [
         _row(
-            f"import-calls, {label} events (rows/s)",
+            f"import-calls, {label} events (rows/s{best})",
             _rate(ledger["import_rows_per_s"]),
             f"{_rate(ledger['copy_rows_per_s'])} (psql COPY)",
             ledger["import_vs_copy"],
