@@ -26,7 +26,7 @@ from recovery.claims.actors import Actor
 from recovery.claims.boundary import policy, region_name, render_messages, run_claim
 from recovery.claims.submit import ClaimRequest, InvalidClaim, stored_messages
 from recovery.extensions import db
-from recovery.lost.forms import as_aware
+from recovery.lost.forms import as_aware, forget_typed
 from recovery.models import Action, Channel, Claim, StaffRole, Subscriber
 from recovery.models.types import utcnow
 from recovery.phones import InvalidPhoneNumber, to_e164
@@ -99,6 +99,7 @@ def number_status(msisdn: str) -> NumberStatus:
 
 
 def _console(form: AgentClaimForm, status_code: int = 200) -> tuple[str, int]:
+    forget_typed(form.passport)
     status = None
     raw = request.args.get("msisdn") or form.msisdn.data
     if raw:

@@ -69,6 +69,12 @@ def passport_format(form: FlaskForm, field: Field) -> None:
         ) from None
 
 
+def forget_typed(field: Field) -> None:
+    """Render ``field`` empty: a typed passport is never sent back in a page."""
+    field.raw_data = []
+    field.data = ""
+
+
 def as_aware(value: datetime | None) -> datetime | None:
     """A time typed in a ``datetime-local`` field, read in the interface's time zone, in UTC."""
     if value is None:

@@ -42,6 +42,7 @@ from recovery.lost.forms import (
     SubmitForm,
     WhereStep,
     as_aware,
+    forget_typed,
 )
 from recovery.models import Action, Claim, Office, Outcome
 from recovery.models.types import utcnow
@@ -170,6 +171,15 @@ def _first_incomplete(data: dict[str, Any]) -> Step | None:
     return next((step for step in STEPS if not step.complete(data)), None)
 
 
+def _progress(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The wizard's steps for the progress list; answered steps link back to themselves."""
+    steps: list[dict[str, Any]] = [
+        {"label": step.title, "url": url_for("lost.step", name=step.name) if step.complete(data) else None}
+        for step in STEPS
+    ]
+    return [*steps, {"label": _("Check your answers"), "url": None}]
+
+
 def _load() -> dict[str, Any] | None:
     return drafts.load(db.session, session.get(DRAFT_KEY), utcnow())
 
@@ -248,6 +258,8 @@ def step(name: str) -> Response | str | tuple[str, int]:
                 return redirect(url_for("lost.review"))
             return redirect(url_for("lost.step", name=following.name))
         return redirect(url_for("lost.step", name=STEP_NAMES[index + 1]))
+    if current.name == "passport":
+        forget_typed(form.passport)
     status = 400 if request.method == "POST" else 200
     previous = STEP_NAMES[index - 1] if index > 0 else None
     return (
@@ -260,6 +272,7 @@ def step(name: str) -> Response | str | tuple[str, int]:
             previous=previous,
             back_to_review=back_to_review,
             has_passport=bool(data.get("passport_digest")),
+            progress=_progress(data),
         ),
         status,
     )
@@ -302,7 +315,7 @@ def review() -> Response | str:
         lost_at=lost_at,
         form=SubmitForm(),
         number=TOTAL_PAGES,
-        total=TOTAL_PAGES,
+        progress=_progress(data),
     )
 
 

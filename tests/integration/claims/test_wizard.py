@@ -206,6 +206,14 @@ def test_later_steps_check_their_fields(client, step, data, field):
     assert f'id="{field}-error"' in response.get_data(as_text=True)
 
 
+def test_a_passport_typed_with_a_mistake_is_not_sent_back(client):
+    post_form(
+        client, "/lost/step/number", "/lost/step/number", {"msisdn": "+79161234567", "full_name": "Иванов И"}
+    )
+    response = post_form(client, "/lost/step/passport", "/lost/step/passport", {"passport": "7812 34567"})
+    assert response.status_code == 400 and "7812 34567" not in response.get_data(as_text=True)
+
+
 def test_a_reissue_without_address_or_calls_is_sent_back(client, ivanov):
     fill_wizard(client, WizardAnswers(action="block", address="", calls=()))
     response = post_form(client, "/lost/step/action", "/lost/step/action", {"action": "reissue"})
