@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 
 from recovery.models import Action, Claim, Outcome, Sim, SimStatus, Subscriber, Ticket
 from tests.e2e.conftest import MOBILE, LiveServer
-from tests.e2e.steps import focused, tab_to
 from tests.e2e.data import (
     ADDRESS,
     CALLS,
@@ -32,6 +31,7 @@ from tests.e2e.data import (
     claim,
     make_ivanov,
 )
+from tests.e2e.steps import focused, tab_to
 from tests.factories import add_call
 
 MOSCOW = ZoneInfo("Europe/Moscow")
@@ -112,8 +112,7 @@ class Wizard:
         self.proceed()
 
     def to_review(self, answers: Answers) -> None:
-        """Every step in order, from the start page to the review."""
-        self.open()
+        """Every step in order, from the first one to the review."""
         for step in (self.number, self.passport, self.address, self.calls, self.where, self.action):
             step(answers)
         expect(self.page.get_by_role("heading", level=1)).to_have_text("Проверьте ответы")
@@ -124,7 +123,8 @@ class Wizard:
         expect(self.page).to_have_url(self.live_server("/lost/result"))
 
     def claim(self, answers: Answers) -> None:
-        """The whole wizard, sent."""
+        """The whole wizard from the start page, sent."""
+        self.open()
         self.to_review(answers)
         self.send()
 
@@ -145,12 +145,19 @@ def _claims(session: Session) -> list[Claim]:
     return list(session.scalars(select(Claim).order_by(Claim.created_at)))
 
 
-def test_reissue_in_the_home_region(page, live_server, session, ivanov, axe, screenshot):
+def test_reissue_in_the_home_region(page, live_server, session, ivanov, axe, screenshot, browser_errors):
     wizard = Wizard(page, live_server)
     wizard.open()
     expect(page.get_by_text("Шаг 1 из 7")).to_be_visible()
     axe(page)
     screenshot("Lost SIM wizard, step 1: number and name", suffix="step")
+    # Nothing typed: each field says what it needs, tied to it for screen readers.
+    wizard.proceed()
+    number = page.get_by_label("Номер телефона потерянной SIM-карты")
+    expect(number).to_have_attribute("aria-invalid", "true")
+    expect(number).to_have_accessible_description(re.compile("Введите номер телефона потерянной SIM-карты"))
+    axe(page)
+    browser_errors.clear()  # the step with errors is answered 400, as it should be
     wizard.to_review(Answers())
 
     review = page.locator("dl")
@@ -249,13 +256,15 @@ def test_five_failures_lock_the_number_even_for_right_answers(
     screenshot("Lost SIM wizard: remote checks paused after five failures")
 
 
-def test_back_and_change_from_the_review(page, live_server, session, ivanov, screenshot):
+def test_back_and_change_from_the_review(page, live_server, session, ivanov, axe, screenshot):
     wizard = Wizard(page, live_server)
+    wizard.open()
     wizard.to_review(Answers(address="г. Москва, ул. Ленина, д. 7, кв. 1"))
 
     # "Back" walks the steps backwards with the answers kept, the browser's Back too.
     wizard.click_through(page.get_by_role("link", name="Назад"))
     expect(page.get_by_label(ACTION_LABELS["reissue"])).to_be_checked()
+    axe(page)
     wizard.click_through(page.get_by_role("link", name="Назад"))
     expect(page.get_by_label("Регион, где вы сейчас находитесь")).to_have_value("RU-MOW")
     page.go_back()
@@ -313,7 +322,7 @@ def test_the_wizard_with_the_keyboard_only(new_page, live_server, session, ivano
     _continue_with_keyboard(page, "Continue")
 
     tab_to(page, "#current_region")
-    page.keyboard.type("Moscow")  # a closed select picks the option typed
+    page.keyboard.type("Moskva")  # a closed select picks the option typed (ISO names in English)
     expect(page.locator("#current_region")).to_have_value("RU-MOW")
     _continue_with_keyboard(page, "Continue")
 
