@@ -172,9 +172,12 @@ def user_key() -> str:
 
 # --- Decorators ---------------------------------------------------------------------------------------
 def limit_submissions(
-    limits: str, *, key: KeyFunc, scope: str, fail_closed: bool = False
+    limits: str | Callable[[], str], *, key: KeyFunc, scope: str, fail_closed: bool = False
 ) -> Callable[[F], F]:
     """Count POST/PUT/PATCH/DELETE requests to the view against ``limits`` per ``key``.
+
+    ``limits`` may be a function returning the limit string, read per request
+    (a limit taken from the app's config).
 
     ``scope`` names the bucket: views with the same scope share it (the steps
     of one wizard, the same action on web and API). ``fail_closed`` answers 503
