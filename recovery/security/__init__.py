@@ -23,6 +23,7 @@ def init_security(app: Flask) -> None:
     from recovery.security.cli import rotate_keys_command
     from recovery.security.crypto import APP_EXTENSION, PiiKeyring, bind_keyring
     from recovery.security.headers import add_security_headers
+    from recovery.security.inputs import BoundedJSONProvider, refuse_file_uploads
     from recovery.security.sessions import expire_staff_sessions, protect_csrf
 
     hops = app.config.get("PROXY_FIX_X_FOR", 0)
@@ -30,6 +31,8 @@ def init_security(app: Flask) -> None:
         # Only as many X-Forwarded-* hops as there are proxies of ours: a client
         # could otherwise pick its own address and dodge every per-IP limit.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
+
+    app.json = BoundedJSONProvider(app)
 
     keyring = PiiKeyring.from_config(app.config)
     app.extensions[APP_EXTENSION] = keyring
@@ -40,6 +43,7 @@ def init_security(app: Flask) -> None:
 
     # Our hook runs Flask-WTF's check, minus the token-only APIs (sessions.protect_csrf).
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    app.before_request(refuse_file_uploads)
     app.before_request(protect_csrf)
     app.before_request(expire_staff_sessions)
     app.after_request(add_security_headers)
