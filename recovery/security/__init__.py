@@ -24,6 +24,7 @@ def init_security(app: Flask) -> None:
     from recovery.security.crypto import APP_EXTENSION, PiiKeyring, bind_keyring
     from recovery.security.headers import add_security_headers
     from recovery.security.inputs import BoundedJSONProvider, refuse_file_uploads
+    from recovery.security.logs import hide_result_rows
     from recovery.security.sessions import expire_staff_sessions, protect_csrf
 
     hops = app.config.get("PROXY_FIX_X_FOR", 0)
@@ -40,6 +41,7 @@ def init_security(app: Flask) -> None:
         for engine in db.engines.values():
             bind_keyring(engine, keyring)
     install_audit_guard()
+    hide_result_rows()
 
     # Our hook runs Flask-WTF's check, minus the token-only APIs (sessions.protect_csrf).
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
