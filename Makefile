@@ -78,6 +78,16 @@ translations-update: $(VENV)/.runtime
 	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l --no-location -w 110 -o translations/messages.pot $(SHELL_SOURCES)
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching -w 110
 
+# The benchmark (issue 8): the ledger at 1 M and 10 M events on the local PostgreSQL, each figure
+# beside its baseline from the same run. BENCH_SCALE=small runs 100 k and 1 M in a few minutes.
+# Not part of `make test` or CI. Results: bench/results/latest.{json,md}.
+BENCH_SCALE ?= full
+bench: $(VENV)/.dev translations
+	@pg_isready -q -h 127.0.0.1 -p 5432 || { echo "make bench needs PostgreSQL on 127.0.0.1:5432"; exit 1; }
+	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } \
+		|| echo "wrk could not be installed: the HTTP figures will be skipped"
+	BENCH_SCALE=$(BENCH_SCALE) $(BIN)/python -m bench.run
+
 clean:
 	rm -rf $(VENV) instance .pytest_cache test-artifacts $(NODE_DIR)
 	find . -name '*.mo' -not -path './.venv/*' -delete

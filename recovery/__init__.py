@@ -15,7 +15,17 @@ from recovery.i18n import select_locale
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 #: Feature blueprints, each ``recovery/<name>/`` exposing ``bp``.
-BLUEPRINTS: tuple[str, ...] = ("main", "apidocs", "account", "support")
+BLUEPRINTS: tuple[str, ...] = (
+    "main",
+    "apidocs",
+    "account",
+    "support",
+    "staff",
+    "lost",
+    "agent",
+    "office",
+    "supervisor",
+)
 
 
 def create_app(config: object) -> Flask:

@@ -17,7 +17,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from recovery.iccid import with_check_digit
-from recovery.models import CallEvent, Sim, SimStatus, StaffRole, StaffUser, Subscriber
+from recovery.models import CallEvent, Office, Sim, SimStatus, StaffRole, StaffUser, Subscriber
 from recovery.passports import passport_digest
 from recovery.passwords import hash_password
 
@@ -87,6 +87,35 @@ DEMO_CASES = (
         ),
     ),
 )
+
+
+#: Offices where a reissued SIM is collected, two per demo region: (name, address, opening hours).
+DEMO_OFFICES: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "RU-MOW": (
+        ("Салон на Тверской", "г. Москва, ул. Тверская, д. 6, стр. 1", "ежедневно 9:00–21:00"),
+        ("Салон у м. Курская", "г. Москва, ул. Земляной Вал, д. 33", "ежедневно 10:00–22:00"),
+    ),
+    "RU-SPE": (
+        ("Салон на Невском", "г. Санкт-Петербург, Невский пр-т, д. 44", "ежедневно 9:00–21:00"),
+        ("Салон на Московском", "г. Санкт-Петербург, Московский пр-т, д. 137", "ежедневно 10:00–21:00"),
+    ),
+    "RU-NVS": (
+        ("Салон на Красном проспекте", "г. Новосибирск, Красный пр-т, д. 29", "пн–сб 9:00–20:00"),
+        ("Салон в Академгородке", "г. Новосибирск, Морской пр-т, д. 54", "пн–сб 10:00–19:00"),
+    ),
+    "RU-SVE": (
+        ("Салон на Ленина", "г. Екатеринбург, пр-т Ленина, д. 50", "ежедневно 9:00–21:00"),
+        ("Салон на Малышева", "г. Екатеринбург, ул. Малышева, д. 5", "ежедневно 10:00–21:00"),
+    ),
+    "RU-TA": (
+        ("Салон на Баумана", "г. Казань, ул. Баумана, д. 58", "ежедневно 9:00–21:00"),
+        ("Салон на Пушкина", "г. Казань, ул. Пушкина, д. 2", "пн–сб 10:00–20:00"),
+    ),
+    "RU-KDA": (
+        ("Салон на Красной", "г. Краснодар, ул. Красная, д. 176", "ежедневно 9:00–21:00"),
+        ("Салон на Северной", "г. Краснодар, ул. Северная, д. 324", "ежедневно 10:00–21:00"),
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -284,8 +313,19 @@ def seed_demo(session: Session, pii_key: str, now: datetime | None = None) -> di
                 region=staff.region,
             )
         )
+    offices = [
+        Office(region=region, name=name, address=address, opening_hours=hours)
+        for region, listed in DEMO_OFFICES.items()
+        for name, address, hours in listed
+    ]
+    session.add_all(offices)
     session.flush()
-    return {"subscribers": len(subscribers), "calls": len(rows), "staff": len(DEMO_STAFF)}
+    return {
+        "subscribers": len(subscribers),
+        "calls": len(rows),
+        "staff": len(DEMO_STAFF),
+        "offices": len(offices),
+    }
 
 
 def describe_demo() -> str:

@@ -17,7 +17,11 @@ from recovery.api.auth import BEARER_SCHEME
 from recovery.extensions import csrf
 
 #: Modules exposing a flask-smorest Blueprint ``blp``.
-API_MODULES: tuple[str, ...] = ("recovery.camara.kyc_match", "recovery.camara.sim_swap")
+API_MODULES: tuple[str, ...] = (
+    "recovery.camara.kyc_match",
+    "recovery.camara.sim_swap",
+    "recovery.api.claims",
+)
 
 
 class ErrorInfo(ma.Schema):

@@ -245,7 +245,9 @@ def build_reference(document: dict[str, Any]) -> Reference:
     for path, item in document.get("paths", {}).items():
         for method in HTTP_METHODS:
             if method in item:
-                operation = item[method]
+                # Parameters declared on the path (an id in the URL) belong to each of its operations.
+                shared = item.get("parameters", [])
+                operation = {**item[method], "parameters": [*shared, *item[method].get("parameters", [])]}
                 tag = (operation.get("tags") or ["API"])[0]
                 tags.setdefault(tag, TagDoc(tag, "")).operations.append(
                     _operation(path, method, operation, components)

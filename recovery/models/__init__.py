@@ -13,7 +13,10 @@ from recovery.models.account import (
 )
 from recovery.models.audit import AuditEvent, Notification, NotificationStatus
 from recovery.models.claims import Action, Channel, Claim, Outcome, Ticket, TicketStatus, TicketType
+from recovery.models.drafts import ClaimDraft
 from recovery.models.ledger import CallEvent, CallKind
+from recovery.models.lockout import Unlock
+from recovery.models.office import Office
 from recovery.models.staff import ApiClient, ApiRole, StaffRole, StaffUser
 from recovery.models.subscriber import Sim, SimStatus, Subscriber
 
@@ -28,10 +31,12 @@ __all__ = [
     "Captcha",
     "Channel",
     "Claim",
+    "ClaimDraft",
     "CodePurpose",
     "MessageAuthor",
     "Notification",
     "NotificationStatus",
+    "Office",
     "Outcome",
     "Sim",
     "SimStatus",
@@ -46,4 +51,5 @@ __all__ = [
     "TicketType",
     "TopUp",
     "TopUpStatus",
+    "Unlock",
 ]

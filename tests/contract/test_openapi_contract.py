@@ -77,10 +77,11 @@ def _token_for(case: Any, tokens: dict[str, str]) -> dict[str, str]:
     return {"Authorization": f"Bearer {tokens[requirement['role']]}"}
 
 
-#: 4xx codes a schema-valid request may still earn: CAMARA rules no JSON Schema expresses.
+#: 4xx codes a schema-valid request may still earn: rules no JSON Schema expresses.
 SEMANTIC_REFUSALS = {
     (400, "KNOW_YOUR_CUSTOMER.INVALID_PARAM_COMBINATION"),  # only phoneNumber
     (422, "MISSING_IDENTIFIER"),  # phoneNumber is optional in CAMARA, needed with two-legged tokens
+    (400, "OUT_OF_RANGE"),  # a claim's lostAt in the future or over a year ago (relative to now)
 }
 
 

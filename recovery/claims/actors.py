@@ -1,0 +1,38 @@
+"""Who acts on a claim or a ticket, as the audit log records it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from recovery.models import ApiClient, Channel, StaffUser
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The person or program behind an action, and where the request came from.
+
+    ``label`` is what the audit log shows: ``claimant`` for an anonymous
+    self-service claimant, ``staff:<login>`` or ``api:<client name>``.
+    """
+
+    label: str
+    channel: Channel
+    ip: str | None = None
+    staff_user_id: int | None = None
+    api_client_id: int | None = None
+    region: str | None = None
+
+    @classmethod
+    def claimant(cls, ip: str | None) -> Actor:
+        """A self-service claimant on the web: nobody we know."""
+        return cls("claimant", Channel.WEB, ip)
+
+    @classmethod
+    def staff(cls, user: StaffUser, channel: Channel, ip: str | None) -> Actor:
+        """A logged-in member of staff."""
+        return cls(f"staff:{user.login}", channel, ip, staff_user_id=user.id, region=user.region)
+
+    @classmethod
+    def api_client(cls, client: ApiClient, ip: str | None) -> Actor:
+        """A program authenticated with a bearer token."""
+        return cls(f"api:{client.name}", Channel.API, ip, api_client_id=client.id, region=client.region)

@@ -1,0 +1,69 @@
+"""The request side of the claim workflow, shared by the wizard, the console and the API.
+
+The only module of :mod:`recovery.claims` that knows about Flask: it reads the
+policy and keys from ``current_app.config``, runs ``submit_claim`` for the
+current request, and renders the engine's messages and region names in the
+request's language. Everything it calls stays Flask-free.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask import Flask, current_app
+from flask_babel import format_datetime, get_locale, gettext
+
+from recovery.claims.actors import Actor
+from recovery.claims.submit import ClaimRequest, ClaimResult, submit_claim
+from recovery.extensions import db
+from recovery.models.types import utcnow
+from recovery.regions import UnknownRegion, get_region
+from recovery.verification import Message, Policy
+
+
+def policy() -> Policy:
+    """The verification policy of the running app."""
+    return Policy.from_config(current_app.config)
+
+
+def run_claim(request: ClaimRequest, actor: Actor) -> ClaimResult:
+    """Submit ``request`` now for ``actor``. The caller commits."""
+    config = current_app.config
+    return submit_claim(
+        db.session,
+        request,
+        actor=actor,
+        now=utcnow(),
+        pii_key=config["PII_KEY"],
+        policy=policy(),
+        support_numbers=tuple(config.get("SUPPORT_NUMBERS", ())),
+    )
+
+
+def region_name(code: str | None) -> str:
+    """The region's name in the current language, or the code itself when unknown."""
+    if not code:
+        return ""
+    try:
+        return get_region(code).name(str(get_locale() or "ru"))
+    except UnknownRegion:
+        return code
+
+
+def render_message(message: Message) -> str:
+    """One decision message in the current language."""
+    return message.render(
+        gettext=gettext,
+        region_name=region_name,
+        format_datetime=lambda moment: format_datetime(moment, "short"),
+    )
+
+
+def render_messages(messages: Iterable[Message]) -> list[str]:
+    """Every message in the current language."""
+    return [render_message(message) for message in messages]
+
+
+def register_template_helpers(app: Flask) -> None:
+    """``region_name`` as a template filter (idempotent; each claims blueprint calls it)."""
+    app.jinja_env.filters.setdefault("region_name", region_name)

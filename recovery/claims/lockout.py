@@ -1,0 +1,131 @@
+"""Failed claims per number, the lock they cause, and a supervisor's unlock (DESIGN 2.3).
+
+The rule itself (``MAX_FAILED_CLAIMS`` rejections within ``LOCK_HOURS`` lock
+remote verification until ``LOCK_HOURS`` after the last of them) is the
+verification engine's :func:`recovery.verification.lock_state`; this module
+reads its inputs from the database: the times of rejected claims for the
+number, on any channel, and the last unlock, which forgives every failure
+before it. Unknown numbers are counted and locked alike, so that five tries
+do not tell which numbers are ours.
+
+A lock stops remote verification only (wizard, agent, API). The owner can
+still block from the personal account, and an office serves the owner in
+person: neither goes through :func:`current_lock`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from recovery import audit
+from recovery.claims.actors import Actor
+from recovery.models import Claim, Outcome, Unlock
+from recovery.verification import DEFAULT_POLICY, LockState, Policy, lock_state
+
+#: Longest unlock reason kept.
+MAX_REASON_LENGTH = 500
+
+
+class NotLocked(Exception):
+    """The number is not locked: there is nothing to unlock."""
+
+
+@dataclass(frozen=True)
+class LockedNumber:
+    """A number whose remote verification is locked, for the supervisor's list."""
+
+    msisdn: str
+    failures: int
+    until: datetime
+
+
+def _lookback(now: datetime, policy: Policy) -> datetime:
+    # A lock at ``now`` needs its last failure within LOCK_HOURS and the burst
+    # within LOCK_HOURS before that: older failures cannot matter.
+    return now - timedelta(hours=2 * policy.lock_hours)
+
+
+def last_unlock_at(session: Session, msisdn: str) -> datetime | None:
+    """When a supervisor last unlocked ``msisdn``, if ever."""
+    return session.scalar(select(func.max(Unlock.created_at)).where(Unlock.msisdn == msisdn))
+
+
+def failure_times(session: Session, msisdn: str, since: datetime) -> list[datetime]:
+    """Times of rejected claims for ``msisdn`` since ``since``, oldest first."""
+    return list(
+        session.scalars(
+            select(Claim.created_at)
+            .where(Claim.msisdn == msisdn, Claim.outcome == Outcome.REJECTED, Claim.created_at > since)
+            .order_by(Claim.created_at)
+        )
+    )
+
+
+def current_lock(session: Session, msisdn: str, now: datetime, policy: Policy = DEFAULT_POLICY) -> LockState:
+    """Whether remote verification of ``msisdn`` is locked at ``now``."""
+    failures = failure_times(session, msisdn, _lookback(now, policy))
+    return lock_state(failures, now, unlocked_at=last_unlock_at(session, msisdn), policy=policy)
+
+
+def recent_failures(session: Session, msisdn: str, now: datetime, policy: Policy = DEFAULT_POLICY) -> int:
+    """Rejected claims for ``msisdn`` in the last ``LOCK_HOURS`` since the last unlock."""
+    since = now - timedelta(hours=policy.lock_hours)
+    unlocked = last_unlock_at(session, msisdn)
+    if unlocked is not None and unlocked > since:
+        since = unlocked
+    return len(failure_times(session, msisdn, since))
+
+
+def locked_numbers(session: Session, now: datetime, policy: Policy = DEFAULT_POLICY) -> list[LockedNumber]:
+    """Every number locked at ``now``, the longest lock first."""
+    candidates = session.execute(
+        select(Claim.msisdn, func.count())
+        .where(Claim.outcome == Outcome.REJECTED, Claim.created_at > _lookback(now, policy))
+        .group_by(Claim.msisdn)
+        .having(func.count() >= policy.max_failed_claims)
+    ).all()
+    locked = []
+    for msisdn, _count in candidates:
+        state = current_lock(session, msisdn, now, policy)
+        if state.locked and state.until is not None:
+            locked.append(LockedNumber(msisdn, recent_failures(session, msisdn, now, policy), state.until))
+    return sorted(locked, key=lambda item: item.until, reverse=True)
+
+
+def unlock(
+    session: Session,
+    msisdn: str,
+    reason: str,
+    *,
+    actor: Actor,
+    now: datetime,
+    policy: Policy = DEFAULT_POLICY,
+) -> Unlock:
+    """Lift the lock on ``msisdn``: failures before now no longer count.
+
+    Raises :class:`NotLocked` when the number is not locked, and ``ValueError``
+    without a reason or without a staff member to record.
+    """
+    reason = " ".join(reason.split())[:MAX_REASON_LENGTH]
+    if not reason:
+        raise ValueError("a reason is required")
+    if actor.staff_user_id is None:
+        raise ValueError("only a member of staff can unlock")
+    if not current_lock(session, msisdn, now, policy).locked:
+        raise NotLocked(msisdn)
+    record = Unlock(msisdn=msisdn, staff_user_id=actor.staff_user_id, reason=reason, created_at=now)
+    session.add(record)
+    audit.record(
+        session,
+        actor=actor.label,
+        action="number.unlocked",
+        channel=actor.channel,
+        subject=msisdn,
+        ip=actor.ip,
+        reason_chars=len(reason),
+    )
+    return record

@@ -1,0 +1,176 @@
+"""Notifications to the subscriber's other contact (email on record), through an outbox.
+
+Once a SIM is blocked the subscriber cannot be reached on it, so a block, a
+reissue and a fulfilment are told by email (DESIGN 2.3). Use-cases queue a
+:class:`Notification` row in the same transaction as the change it reports,
+so a message is queued exactly when the change is committed (the outbox
+pattern). Delivering it is a separate concern behind :class:`DeliveryBackend`:
+
+* :class:`OutboxOnly` (the default) leaves messages queued; supervisors read
+  them on ``/supervisor/outbox``. This is the demo and test backend.
+* :class:`LoggingBackend` writes each message to the application log and marks
+  it sent: a stand-in for an SMTP or HTTP mail gateway with the same shape.
+
+``NOTIFICATION_BACKEND`` in the config names the backend class
+(``module:Class``). Messages go out in Russian and English, since the
+claimant's language is not on record; they name the number and the ticket,
+never any identity data.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import import_module
+from typing import Protocol
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from recovery.models import Notification, NotificationStatus, Subscriber
+from recovery.regions import UnknownRegion, get_region
+
+EMAIL = "email"
+DEFAULT_BACKEND = "recovery.claims.notifications:OutboxOnly"
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Message:
+    """A subject and a body, ready to send."""
+
+    subject: str
+    body: str
+
+
+def _region_names(code: str) -> tuple[str, str]:
+    try:
+        region = get_region(code)
+    except UnknownRegion:
+        return code, code
+    return region.name_ru, region.name_en
+
+
+def _moment(value: datetime) -> str:
+    return value.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def sim_blocked(msisdn: str, ticket_id: object) -> Message:
+    """The SIM of ``msisdn`` was blocked after a claim."""
+    return Message(
+        subject=f"SIM-карта номера {msisdn} заблокирована / SIM card blocked",
+        body=(
+            f"Здравствуйте! SIM-карта номера {msisdn} заблокирована по заявлению об утере "
+            f"(заявка {ticket_id}). Если вы не подавали заявление, позвоните по номеру 0890 "
+            "с любого телефона.\n\n"
+            f"Hello! The SIM card of {msisdn} has been blocked after a lost-SIM report "
+            f"(ticket {ticket_id}). If you did not report it, call 0890 from any phone."
+        ),
+    )
+
+
+def reissue_opened(msisdn: str, ticket_id: object, region: str) -> Message:
+    """A reissue ticket was opened (the SIM is blocked as well)."""
+    name_ru, name_en = _region_names(region)
+    return Message(
+        subject=f"Новая SIM-карта для номера {msisdn} / New SIM card requested",
+        body=(
+            f"Здравствуйте! SIM-карта номера {msisdn} заблокирована, заявка на новую SIM-карту "
+            f"с тем же номером {ticket_id} открыта. Получите её в нашем офисе в регионе «{name_ru}», "
+            "взяв с собой паспорт. Если вы не подавали заявление, позвоните по номеру 0890.\n\n"
+            f"Hello! The SIM card of {msisdn} has been blocked and a new SIM card with the same "
+            f"number has been requested (ticket {ticket_id}). Collect it at our office in {name_en} "
+            "with your passport. If you did not ask for it, call 0890."
+        ),
+    )
+
+
+def reissue_fulfilled(msisdn: str, ticket_id: object, cooling_until: datetime) -> Message:
+    """The new SIM was handed over; the number now lives on it."""
+    until = _moment(cooling_until)
+    return Message(
+        subject=f"Номер {msisdn} перенесён на новую SIM-карту / Number moved to a new SIM card",
+        body=(
+            f"Здравствуйте! Номер {msisdn} перенесён на новую SIM-карту (заявка {ticket_id}). "
+            f"До {until} SMS и мобильный интернет на ней недоступны — это защита от мошенников. "
+            "Если вы не получали SIM-карту, срочно позвоните по номеру 0890.\n\n"
+            f"Hello! The number {msisdn} now works on a new SIM card (ticket {ticket_id}). "
+            f"Until {until} it receives no SMS and has no mobile data, to protect you from fraud. "
+            "If you did not collect a SIM card, call 0890 at once."
+        ),
+    )
+
+
+def queue(session: Session, subscriber: Subscriber, message: Message) -> Notification | None:
+    """Queue ``message`` to the subscriber's email; None when there is no email on record."""
+    if not subscriber.email:
+        return None
+    notification = Notification(
+        channel=EMAIL,
+        recipient=subscriber.email,
+        subject=message.subject,
+        body=message.body,
+        status=NotificationStatus.QUEUED,
+    )
+    session.add(notification)
+    return notification
+
+
+class DeliveryBackend(Protocol):
+    """Sends one queued notification; raises on failure."""
+
+    def send(self, notification: Notification) -> None:
+        """Deliver ``notification`` or raise."""
+
+
+class OutboxOnly:
+    """Keeps messages in the outbox (for the supervisor's page); sends nothing."""
+
+    sends = False
+
+    def send(self, notification: Notification) -> None:
+        """Nothing to do: the outbox page is the delivery."""
+
+
+class LoggingBackend:
+    """Writes each message to the application log, as a mail gateway would send it."""
+
+    sends = True
+
+    def send(self, notification: Notification) -> None:
+        """Log the recipient's domain and the subject, never the body."""
+        domain = notification.recipient.rpartition("@")[2]
+        logger.info("notification %s to *@%s: %s", notification.id, domain, notification.subject)
+
+
+def load_backend(path: str | None) -> DeliveryBackend:
+    """The backend named ``module:Class`` (default: :class:`OutboxOnly`)."""
+    module_name, _, class_name = (path or DEFAULT_BACKEND).partition(":")
+    backend_class = getattr(import_module(module_name), class_name)
+    return backend_class()
+
+
+def deliver_queued(session: Session, backend: DeliveryBackend, now: datetime, limit: int = 100) -> int:
+    """Hand queued notifications to ``backend``; returns how many were sent. The caller commits."""
+    if not getattr(backend, "sends", True):
+        return 0
+    queued = session.scalars(
+        select(Notification)
+        .where(Notification.status == NotificationStatus.QUEUED)
+        .order_by(Notification.id)
+        .limit(limit)
+    ).all()
+    sent = 0
+    for notification in queued:
+        try:
+            backend.send(notification)
+        except Exception:
+            logger.exception("notification %s failed", notification.id)
+            notification.status = NotificationStatus.FAILED
+            continue
+        notification.status = NotificationStatus.SENT
+        notification.sent_at = now
+        sent += 1
+    return sent

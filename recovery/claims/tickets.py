@@ -1,0 +1,267 @@
+"""Tickets and SIMs: block at once, open a reissue, fulfil it at an office, or cancel it.
+
+Concurrency is settled by the database, not by checking first:
+
+* one open reissue per subscriber is the partial unique index
+  ``uq_tickets_open_reissue_per_subscriber``; a second concurrent insert fails
+  inside a savepoint and the existing ticket is read back;
+* a ticket is closed by a conditional ``UPDATE … WHERE status = 'open'``: of
+  two concurrent fulfilments the database lets one update the row and the
+  other finds no open ticket (:class:`TicketNotOpen`, a 409 in the API);
+* an ICCID is unique across all SIMs (:class:`IccidInUse`).
+
+On any exception from :func:`fulfil` or :func:`cancel` the caller rolls back.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime, timedelta
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from recovery import audit
+from recovery.claims import notifications
+from recovery.claims.actors import Actor
+from recovery.iccid import normalise_iccid
+from recovery.models import Sim, SimStatus, Subscriber, Ticket, TicketStatus, TicketType
+
+#: A reissued SIM gets no SMS and no mobile data for this long (DESIGN 2.3).
+COOLING_HOURS = 24
+#: Longest reason kept for a cancelled ticket.
+MAX_REASON_LENGTH = 500
+
+
+class TicketError(Exception):
+    """A ticket cannot be changed as asked."""
+
+
+class TicketNotFound(TicketError):
+    """No such ticket (or not one this office may see)."""
+
+
+class TicketNotOpen(TicketError):
+    """The ticket was already fulfilled or cancelled, perhaps a moment ago by someone else."""
+
+
+class WrongRegion(TicketError):
+    """The ticket belongs to another region's offices."""
+
+
+class IccidInUse(TicketError):
+    """The new SIM's ICCID is already on record."""
+
+
+def block_sim(session: Session, subscriber: Subscriber, now: datetime, actor: Actor) -> Sim | None:
+    """Block the subscriber's current SIM at once; a SIM already blocked stays as it is.
+
+    Returns the SIM, or None when the number has no current SIM.
+    """
+    sim = subscriber.current_sim
+    if sim is None or sim.status is SimStatus.BLOCKED:
+        return sim
+    sim.status = SimStatus.BLOCKED
+    sim.blocked_at = now
+    audit.record(
+        session,
+        actor=actor.label,
+        action="sim.blocked",
+        channel=actor.channel,
+        subject=subscriber.msisdn,
+        ip=actor.ip,
+        sim_id=sim.id,
+    )
+    return sim
+
+
+def record_block(
+    session: Session, subscriber: Subscriber, claim_id: uuid.UUID | None, now: datetime, actor: Actor
+) -> Ticket:
+    """A block ticket, done at once: the record that this claim blocked the SIM."""
+    ticket = Ticket(
+        id=uuid.uuid4(),
+        subscriber_id=subscriber.id,
+        claim_id=claim_id,
+        type=TicketType.BLOCK,
+        status=TicketStatus.DONE,
+        region=subscriber.home_region,
+        created_at=now,
+        closed_at=now,
+    )
+    session.add(ticket)
+    session.flush()
+    _audit_ticket(session, ticket, "ticket.done", actor, subscriber.msisdn)
+    return ticket
+
+
+def open_reissue(
+    session: Session,
+    subscriber: Subscriber,
+    region: str,
+    claim_id: uuid.UUID | None,
+    now: datetime,
+    actor: Actor,
+) -> tuple[Ticket, bool]:
+    """Open a reissue ticket for ``region``, or return the one already open.
+
+    Returns ``(ticket, created)``. Safe under concurrent claims: the insert runs
+    in a savepoint and the unique index decides; the loser reads the winner's
+    ticket. Anything pending in ``session`` is flushed first.
+    """
+    existing = open_reissue_of(session, subscriber.id)
+    if existing is not None:
+        return existing, False
+    session.flush()
+    ticket = Ticket(
+        id=uuid.uuid4(),
+        subscriber_id=subscriber.id,
+        claim_id=claim_id,
+        type=TicketType.REISSUE,
+        status=TicketStatus.OPEN,
+        region=region,
+        created_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(ticket)
+    except IntegrityError:
+        existing = open_reissue_of(session, subscriber.id)
+        if existing is None:  # closed again in the meantime: a real conflict, let it surface
+            raise
+        return existing, False
+    _audit_ticket(session, ticket, "ticket.opened", actor, subscriber.msisdn)
+    return ticket, True
+
+
+def open_reissue_of(session: Session, subscriber_id: int) -> Ticket | None:
+    """The subscriber's open reissue ticket, if any."""
+    return session.scalar(
+        select(Ticket).where(
+            Ticket.subscriber_id == subscriber_id,
+            Ticket.type == TicketType.REISSUE,
+            Ticket.status == TicketStatus.OPEN,
+        )
+    )
+
+
+def get_ticket(session: Session, ticket_id: uuid.UUID | str, region: str | None = None) -> Ticket:
+    """The ticket with ``ticket_id``; with ``region``, only if it belongs to that region's offices."""
+    try:
+        key = ticket_id if isinstance(ticket_id, uuid.UUID) else uuid.UUID(str(ticket_id))
+    except ValueError:
+        raise TicketNotFound(str(ticket_id)) from None
+    ticket = session.get(Ticket, key)
+    if ticket is None:
+        raise TicketNotFound(str(ticket_id))
+    if region is not None and ticket.region != region:
+        raise WrongRegion(str(ticket_id))
+    return ticket
+
+
+def fulfil(
+    session: Session,
+    ticket_id: uuid.UUID | str,
+    new_iccid: str,
+    *,
+    region: str | None,
+    actor: Actor,
+    now: datetime,
+    cooling_hours: int = COOLING_HOURS,
+) -> Ticket:
+    """Hand over the new SIM: the number moves to ``new_iccid`` and the old SIM is retired.
+
+    ``region`` is the office's region (tickets of other regions raise
+    :class:`WrongRegion`). Raises ``InvalidIccid`` (recovery.iccid),
+    :class:`TicketNotFound`, :class:`TicketNotOpen` or :class:`IccidInUse`.
+    The new SIM's activation time is the SIM-change time the SIM Swap API
+    reports; it starts with a cooling period of ``cooling_hours``.
+    """
+    ticket = get_ticket(session, ticket_id, region)
+    iccid = normalise_iccid(new_iccid)
+    if ticket.type is not TicketType.REISSUE:
+        raise TicketNotOpen(str(ticket.id))
+    _close(session, ticket, TicketStatus.DONE, actor, now, new_iccid=iccid)
+    subscriber = ticket.subscriber
+    old = subscriber.current_sim
+    if old is not None:
+        old.status = SimStatus.RETIRED
+        old.retired_at = now
+        # The partial unique index allows one current SIM: retire first.
+        session.flush()
+    new = Sim(
+        subscriber_id=subscriber.id,
+        iccid=iccid,
+        status=SimStatus.ACTIVE,
+        activated_at=now,
+        cooling_until=now + timedelta(hours=cooling_hours),
+    )
+    try:
+        with session.begin_nested():
+            session.add(new)
+    except IntegrityError:
+        raise IccidInUse(iccid) from None
+    session.expire(subscriber, ["sims"])
+    _audit_ticket(session, ticket, "ticket.fulfilled", actor, subscriber.msisdn, sim_id=new.id)
+    notifications.queue(
+        session, subscriber, notifications.reissue_fulfilled(subscriber.msisdn, ticket.id, new.cooling_until)
+    )
+    return ticket
+
+
+def cancel(
+    session: Session,
+    ticket_id: uuid.UUID | str,
+    reason: str,
+    *,
+    region: str | None,
+    actor: Actor,
+    now: datetime,
+) -> Ticket:
+    """Cancel an open reissue with a reason; the SIM stays blocked.
+
+    Raises :class:`TicketNotFound`, :class:`WrongRegion` or :class:`TicketNotOpen`.
+    """
+    reason = " ".join(reason.split())[:MAX_REASON_LENGTH]
+    if not reason:
+        raise ValueError("a reason is required")
+    ticket = get_ticket(session, ticket_id, region)
+    _close(session, ticket, TicketStatus.CANCELLED, actor, now, cancel_reason=reason)
+    # The reason is free text typed by staff: the audit keeps its length, not its words.
+    _audit_ticket(
+        session, ticket, "ticket.cancelled", actor, ticket.subscriber.msisdn, reason_chars=len(reason)
+    )
+    return ticket
+
+
+def _close(
+    session: Session, ticket: Ticket, status: TicketStatus, actor: Actor, now: datetime, **values: object
+) -> None:
+    """Close an open ticket with one conditional UPDATE, or raise ``TicketNotOpen``."""
+    result = session.execute(
+        update(Ticket)
+        .where(Ticket.id == ticket.id, Ticket.status == TicketStatus.OPEN)
+        .values(status=status, closed_at=now, closed_by_id=actor.staff_user_id, **values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise TicketNotOpen(str(ticket.id))
+    session.refresh(ticket)
+
+
+def _audit_ticket(
+    session: Session, ticket: Ticket, action: str, actor: Actor, msisdn: str, **details: object
+) -> None:
+    audit.record(
+        session,
+        actor=actor.label,
+        action=action,
+        channel=actor.channel,
+        subject=str(ticket.id),
+        ip=actor.ip,
+        msisdn=msisdn,
+        type=ticket.type.value,
+        region=ticket.region,
+        **details,
+    )

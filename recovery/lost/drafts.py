@@ -1,0 +1,124 @@
+"""Server-side state of the wizard between steps, encrypted with a key the database never sees.
+
+Threats and choices:
+
+* **The cookie.** Flask's session cookie is signed, not encrypted: whatever
+  it holds can be read by anyone who gets hold of it. It holds only a random
+  draft id and a random 256-bit key, no answer.
+* **The database.** The ``claim_drafts`` row holds the answers encrypted with
+  AES-GCM under that key (the draft id is the associated data, so a payload
+  cannot be moved to another row). A copy of the database, a backup or a
+  curious administrator sees ciphertext; only the claimant's browser can
+  open it, and only until the draft expires.
+* **The passport** is never kept as typed, not even encrypted: the passport
+  step stores its keyed HMAC (``recovery.passports.passport_digest``, the form
+  the subscriber table uses), which is all the decision needs. So it cannot be
+  shown back on the review page: the claimant re-types it to change it.
+* **Lifetime.** A draft lives ``DRAFT_MINUTES`` after its last step; expired
+  drafts are unreadable and deleted whenever a new draft is started, and a
+  draft is deleted as soon as its claim is submitted.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import os
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from recovery.models import ClaimDraft
+
+#: A draft expires this long after its last change.
+DRAFT_MINUTES = 30
+_NONCE_BYTES = 12
+
+
+def _encode(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _seal(draft_id: str, key: bytes, data: dict[str, Any]) -> bytes:
+    nonce = os.urandom(_NONCE_BYTES)
+    plain = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+    return nonce + AESGCM(key).encrypt(nonce, plain, draft_id.encode())
+
+
+def _open(draft_id: str, key: bytes, payload: bytes) -> dict[str, Any] | None:
+    try:
+        plain = AESGCM(key).decrypt(payload[:_NONCE_BYTES], payload[_NONCE_BYTES:], draft_id.encode())
+    except (InvalidTag, ValueError):
+        return None
+    return json.loads(plain)
+
+
+def _split(handle: str | None) -> tuple[str, bytes] | None:
+    """The draft id and key from the session's handle ``<id>.<key>``."""
+    if not handle or not isinstance(handle, str) or handle.count(".") != 1:
+        return None
+    draft_id, _, key_text = handle.partition(".")
+    try:
+        key = _decode(key_text)
+    except (binascii.Error, ValueError):
+        return None
+    return (draft_id, key) if len(key) == 32 and len(draft_id) <= 43 else None
+
+
+def start(session: Session, now: datetime) -> str:
+    """A new, empty draft; returns the handle to keep in the claimant's session."""
+    session.execute(delete(ClaimDraft).where(ClaimDraft.expires_at < now))
+    draft_id = secrets.token_urlsafe(32)
+    key = AESGCM.generate_key(bit_length=256)
+    session.add(
+        ClaimDraft(
+            id=draft_id,
+            payload=_seal(draft_id, key, {}),
+            created_at=now,
+            expires_at=now + timedelta(minutes=DRAFT_MINUTES),
+        )
+    )
+    return f"{draft_id}.{_encode(key)}"
+
+
+def load(session: Session, handle: str | None, now: datetime) -> dict[str, Any] | None:
+    """The answers so far, or None for no, an expired or a tampered draft."""
+    parts = _split(handle)
+    if parts is None:
+        return None
+    draft_id, key = parts
+    row = session.get(ClaimDraft, draft_id)
+    if row is None or row.expires_at <= now:
+        return None
+    return _open(draft_id, key, row.payload)
+
+
+def save(session: Session, handle: str, data: dict[str, Any], now: datetime) -> bool:
+    """Replace the answers and extend the expiry; False when the draft is gone."""
+    parts = _split(handle)
+    if parts is None:
+        return False
+    draft_id, key = parts
+    row = session.get(ClaimDraft, draft_id)
+    if row is None or row.expires_at <= now:
+        return False
+    row.payload = _seal(draft_id, key, data)
+    row.expires_at = now + timedelta(minutes=DRAFT_MINUTES)
+    return True
+
+
+def discard(session: Session, handle: str | None) -> None:
+    """Delete the draft (after submitting, or when the claimant starts over)."""
+    parts = _split(handle)
+    if parts is not None:
+        session.execute(delete(ClaimDraft).where(ClaimDraft.id == parts[0]))

@@ -1,0 +1,386 @@
+"""The wizard: number and name → passport → address → recent calls → where and when →
+what you want → review → result.
+
+Answers live in an encrypted server-side draft between steps
+(:mod:`recovery.lost.drafts`); the session holds only its handle. Each step is
+a GET (show, prefilled) and a POST (validate, save, redirect: Post/Redirect/Get);
+"Back" is a plain link to the previous step, and the review links to each step
+with ``then=review`` to come straight back. A step cannot be reached before the
+ones it follows are answered.
+
+The result never says which answer failed and shows no stored data; an unknown
+number gets exactly the page of a wrong answer.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Response, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import get_timezone
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+
+from recovery.claims.actors import Actor
+from recovery.claims.boundary import render_messages, run_claim
+from recovery.claims.submit import ClaimRequest, InvalidClaim, stored_messages
+from recovery.extensions import db
+from recovery.lost import bp, drafts
+from recovery.lost.forms import (
+    ActionStep,
+    AddressStep,
+    CallsStep,
+    NumberStep,
+    PassportStep,
+    SubmitForm,
+    WhereStep,
+    as_aware,
+    forget_typed,
+)
+from recovery.models import Action, Claim, Office, Outcome
+from recovery.models.types import utcnow
+from recovery.passports import passport_digest
+from recovery.verification import MessageCode
+
+DRAFT_KEY = "lost_draft"
+RESULT_KEY = "lost_result"
+
+#: Messages after which the claimant must go to a home-region office: show its addresses.
+_OFFICE_VISIT = frozenset(
+    {
+        MessageCode.REISSUE_TICKET_OPENED,
+        MessageCode.REISSUE_TICKET_EXISTS,
+        MessageCode.REISSUE_HOME_REGION_ONLY,
+        MessageCode.REISSUE_NEEDS_OFFICE_VISIT,
+        MessageCode.REISSUE_IN_PERSON_ONLY,
+    }
+)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One page of the wizard: its form, how it fills from and saves to the draft."""
+
+    name: str
+    title: str
+    form: type[FlaskForm]
+    complete: Callable[[dict[str, Any]], bool]
+    fill: Callable[[dict[str, Any]], dict[str, Any]]
+    store: Callable[[Any, dict[str, Any]], None]
+
+
+def _store_number(form: NumberStep, data: dict[str, Any]) -> None:
+    data["msisdn"] = form.msisdn.data
+    data["full_name"] = " ".join(form.full_name.data.split())
+
+
+def _store_address(form: AddressStep, data: dict[str, Any]) -> None:
+    data["registered_address"] = " ".join((form.registered_address.data or "").split())
+
+
+def _fill_calls(data: dict[str, Any]) -> dict[str, Any]:
+    calls = data.get("recent_calls", [])
+    return {f"call_{n + 1}": number for n, number in enumerate(calls)}
+
+
+def _fill_where(data: dict[str, Any]) -> dict[str, Any]:
+    lost_at = data.get("lost_at")
+    local = datetime.fromisoformat(lost_at).astimezone(ZoneInfo(str(get_timezone()))) if lost_at else None
+    return {
+        "current_region": data.get("current_region"),
+        "lost_at": local.replace(tzinfo=None) if local else None,
+    }
+
+
+def _store_where(form: WhereStep, data: dict[str, Any]) -> None:
+    data["current_region"] = form.current_region.data
+    moment = as_aware(form.lost_at.data)
+    data["lost_at"] = moment.isoformat() if moment else None
+
+
+STEPS: tuple[Step, ...] = (
+    Step(
+        "number",
+        _l("Your number and name"),
+        NumberStep,
+        lambda d: bool(d.get("msisdn") and d.get("full_name")),
+        lambda d: {"msisdn": d.get("msisdn"), "full_name": d.get("full_name")},
+        _store_number,
+    ),
+    Step(
+        "passport",
+        _l("Your passport"),
+        PassportStep,
+        lambda d: bool(d.get("passport_digest")),
+        lambda d: {},
+        lambda form, d: None,  # stored as a digest by the view, which holds the key
+    ),
+    Step(
+        "address",
+        _l("Your registered address"),
+        AddressStep,
+        lambda d: "registered_address" in d,
+        lambda d: {"registered_address": d.get("registered_address")},
+        _store_address,
+    ),
+    Step(
+        "calls",
+        _l("Numbers you called recently"),
+        CallsStep,
+        lambda d: "recent_calls" in d,
+        _fill_calls,
+        lambda form, d: d.update(recent_calls=form.numbers),
+    ),
+    Step(
+        "where",
+        _l("Where you are and when you lost it"),
+        WhereStep,
+        lambda d: bool(d.get("current_region")),
+        _fill_where,
+        _store_where,
+    ),
+    Step(
+        "action",
+        _l("What you would like to do"),
+        ActionStep,
+        lambda d: d.get("action") in {a.value for a in Action},
+        lambda d: {"action": d.get("action")},
+        lambda form, d: d.update(action=form.action.data),
+    ),
+)
+STEP_NAMES = tuple(step.name for step in STEPS)
+#: The steps plus the review, for the progress indicator.
+TOTAL_PAGES = len(STEPS) + 1
+
+
+def _step(name: str) -> Step:
+    for step in STEPS:
+        if step.name == name:
+            return step
+    abort(404)
+
+
+def _first_incomplete(data: dict[str, Any]) -> Step | None:
+    return next((step for step in STEPS if not step.complete(data)), None)
+
+
+def _progress(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The wizard's steps for the progress list; answered steps link back to themselves."""
+    steps: list[dict[str, Any]] = [
+        {"label": step.title, "url": url_for("lost.step", name=step.name) if step.complete(data) else None}
+        for step in STEPS
+    ]
+    return [*steps, {"label": _("Check your answers"), "url": None}]
+
+
+def _load() -> dict[str, Any] | None:
+    return drafts.load(db.session, session.get(DRAFT_KEY), utcnow())
+
+
+def _expired_redirect() -> Response:
+    if session.pop(DRAFT_KEY, None):
+        flash(
+            _(
+                "Your answers were kept for %(minutes)s minutes and have expired. Please start again.",
+                minutes=drafts.DRAFT_MINUTES,
+            ),
+            "warning",
+        )
+    return redirect(url_for("lost.step", name=STEP_NAMES[0]))
+
+
+@bp.get("/")
+def start() -> str:
+    """What the wizard asks for and why; continue an unfinished claim or start one."""
+    return render_template("lost/start.html", has_draft=_load() is not None, first=STEP_NAMES[0])
+
+
+@bp.post("/restart")
+def restart() -> Response:
+    """Forget the unfinished claim and start again."""
+    drafts.discard(db.session, session.pop(DRAFT_KEY, None))
+    db.session.commit()
+    return redirect(url_for("lost.step", name=STEP_NAMES[0]))
+
+
+def _validate_action(form: ActionStep, data: dict[str, Any]) -> bool:
+    """A reissue needs the address and recent numbers: say so here rather than fail later."""
+    if form.action.data == Action.REISSUE.value and (
+        not data.get("registered_address") or not data.get("recent_calls")
+    ):
+        form.action.errors = [
+            _(
+                "To get a new SIM card remotely we also need your registered address and numbers you "
+                "called recently. Go back and add them, or choose to block the SIM card only."
+            )
+        ]
+        return False
+    return True
+
+
+def _validate_passport(form: PassportStep, data: dict[str, Any]) -> bool:
+    if not form.passport.data and not data.get("passport_digest"):
+        form.passport.errors = [_("Enter the series and number of your passport.")]
+        return False
+    return True
+
+
+@bp.route("/step/<name>", methods=["GET", "POST"])
+def step(name: str) -> Response | str | tuple[str, int]:
+    """Show a step (prefilled from the draft) or save it and go on."""
+    current = _step(name)
+    index = STEP_NAMES.index(name)
+    data = _load()
+    if data is None and index > 0:
+        return _expired_redirect()
+    data = data or {}
+    missing = _first_incomplete(data)
+    if missing is not None and STEP_NAMES.index(missing.name) < index:
+        return redirect(url_for("lost.step", name=missing.name))
+
+    form = current.form() if request.method == "POST" else current.form(data=current.fill(data))
+    back_to_review = (request.args.get("then") or form.then.data) == "review"
+    if request.method == "GET":
+        form.then.data = "review" if back_to_review else ""
+    if request.method == "POST" and form.validate_on_submit() and _step_rules(current, form, data):
+        _save_step(current, form, data)
+        db.session.commit()
+        if back_to_review or index == len(STEPS) - 1:
+            following = _first_incomplete(data)
+            if following is None:
+                return redirect(url_for("lost.review"))
+            return redirect(url_for("lost.step", name=following.name))
+        return redirect(url_for("lost.step", name=STEP_NAMES[index + 1]))
+    if current.name == "passport":
+        forget_typed(form.passport)
+    status = 400 if request.method == "POST" else 200
+    previous = STEP_NAMES[index - 1] if index > 0 else None
+    return (
+        render_template(
+            f"lost/step_{name}.html",
+            form=form,
+            step=current,
+            number=index + 1,
+            total=TOTAL_PAGES,
+            previous=previous,
+            back_to_review=back_to_review,
+            has_passport=bool(data.get("passport_digest")),
+            progress=_progress(data),
+        ),
+        status,
+    )
+
+
+def _step_rules(current: Step, form: FlaskForm, data: dict[str, Any]) -> bool:
+    if current.name == "passport":
+        return _validate_passport(form, data)
+    if current.name == "action":
+        return _validate_action(form, data)
+    return True
+
+
+def _save_step(current: Step, form: FlaskForm, data: dict[str, Any]) -> None:
+    """Store the step's answers in the draft, starting one on the first step."""
+    current.store(form, data)
+    if current.name == "passport" and form.passport.data:
+        data["passport_digest"] = passport_digest(form.passport.data, current_app.config["PII_KEY"])
+    now = utcnow()
+    handle = session.get(DRAFT_KEY)
+    if handle is None or not drafts.save(db.session, handle, data, now):
+        handle = drafts.start(db.session, now)
+        drafts.save(db.session, handle, data, now)
+        session[DRAFT_KEY] = handle
+
+
+@bp.get("/review")
+def review() -> Response | str:
+    """Every answer on one page, each with a link to change it; the passport only as "entered"."""
+    data = _load()
+    if data is None:
+        return _expired_redirect()
+    missing = _first_incomplete(data)
+    if missing is not None:
+        return redirect(url_for("lost.step", name=missing.name))
+    lost_at = datetime.fromisoformat(data["lost_at"]) if data.get("lost_at") else None
+    return render_template(
+        "lost/review.html",
+        data=data,
+        lost_at=lost_at,
+        form=SubmitForm(),
+        number=TOTAL_PAGES,
+        progress=_progress(data),
+    )
+
+
+@bp.post("/submit")
+def submit() -> Response:
+    """Submit the claim, forget the draft, and show the result (PRG)."""
+    form = SubmitForm()
+    if not form.validate_on_submit():
+        abort(400)
+    handle = session.get(DRAFT_KEY)
+    data = drafts.load(db.session, handle, utcnow())
+    if data is None:
+        return _expired_redirect()
+    if _first_incomplete(data) is not None:
+        return redirect(url_for("lost.review"))
+    claim_request = ClaimRequest(
+        msisdn=data["msisdn"],
+        full_name=data["full_name"],
+        action=Action(data["action"]),
+        current_region=data["current_region"],
+        passport_digest=data["passport_digest"],
+        registered_address=data.get("registered_address", ""),
+        recent_calls=tuple(data.get("recent_calls", ())),
+        lost_at=datetime.fromisoformat(data["lost_at"]) if data.get("lost_at") else None,
+    )
+    try:
+        result = run_claim(claim_request, Actor.claimant(request.remote_addr))
+    except InvalidClaim:
+        db.session.rollback()
+        flash(_("Some answers need checking. Please review them."), "error")
+        return redirect(url_for("lost.review"))
+    drafts.discard(db.session, handle)
+    db.session.commit()
+    session.pop(DRAFT_KEY, None)
+    session[RESULT_KEY] = str(result.claim.id)
+    return redirect(url_for("lost.result"))
+
+
+@bp.get("/result")
+def result() -> Response | str:
+    """The outcome and what to do next."""
+    try:
+        claim_id = uuid.UUID(session.get(RESULT_KEY) or "")
+    except ValueError:
+        return redirect(url_for("lost.start"))
+    claim = db.session.get(Claim, claim_id)
+    if claim is None:
+        return redirect(url_for("lost.start"))
+    messages = stored_messages(claim)
+    codes = {message.code for message in messages}
+    succeeded = claim.outcome in (Outcome.BLOCK, Outcome.REISSUE)
+    home_region = claim.ticket.subscriber.home_region if succeeded and claim.ticket is not None else None
+    offices = []
+    if home_region and codes & _OFFICE_VISIT:
+        offices = db.session.scalars(
+            select(Office).where(Office.region == home_region).order_by(Office.name)
+        ).all()
+    return render_template(
+        "lost/result.html",
+        claim=claim,
+        outcome=claim.outcome.value,
+        ticket=claim.ticket if succeeded else None,
+        home_region=home_region,
+        offices=offices,
+        # Post-loss activity has its own warning above the messages, with the count in words.
+        messages=render_messages(m for m in messages if m.code is not MessageCode.POST_LOSS_ACTIVITY),
+        post_loss=claim.post_loss_events if MessageCode.POST_LOSS_ACTIVITY in codes else 0,
+    )

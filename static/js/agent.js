@@ -1,0 +1,68 @@
+// Agent console: refresh the number's status panel when the lost number is typed.
+// Shows only lock state, failed claims, home region and whether a reissue is open.
+(function () {
+  "use strict";
+  var form = document.getElementById("agent-claim-form");
+  var panel = document.getElementById("number-status");
+  var texts = document.getElementById("status-texts");
+  if (!form || !panel || !texts) {
+    return;
+  }
+  var input = form.querySelector("input[name='msisdn']");
+  var lastAsked = "";
+
+  function setField(name, text, badgeClass) {
+    var cell = panel.querySelector("[data-field='" + name + "']");
+    if (!cell) {
+      return;
+    }
+    cell.textContent = "";
+    if (badgeClass) {
+      var badge = document.createElement("span");
+      badge.className = "badge " + badgeClass;
+      badge.textContent = text;
+      cell.appendChild(badge);
+    } else {
+      cell.textContent = text;
+    }
+  }
+
+  function show(status) {
+    setField("msisdn", status.msisdn);
+    if (status.locked) {
+      setField("lock", texts.dataset.locked, "text-bg-danger");
+    } else {
+      setField("lock", texts.dataset.open, "text-bg-success");
+    }
+    setField("failures", status.failedClaims + " / " + status.maxFailedClaims);
+    setField("home", status.homeRegionName || texts.dataset.foreign);
+    setField("reissue", status.openReissue ? texts.dataset.yes : texts.dataset.no);
+    panel.hidden = false;
+  }
+
+  function refresh() {
+    var value = input.value.trim();
+    if (value.length < 5 || value === lastAsked) {
+      return;
+    }
+    lastAsked = value;
+    var url = panel.dataset.statusUrl + "?msisdn=" + encodeURIComponent(value);
+    fetch(url, { headers: { Accept: "application/json" }, credentials: "same-origin" })
+      .then(function (response) {
+        return response.ok ? response.json() : null;
+      })
+      .then(function (status) {
+        if (status) {
+          show(status);
+        }
+      })
+      .catch(function () {
+        /* The panel is a convenience: the claim itself checks everything. */
+      });
+  }
+
+  if (input) {
+    input.addEventListener("change", refresh);
+    input.addEventListener("blur", refresh);
+  }
+})();

@@ -1,0 +1,140 @@
+"""The use-cases without the web: tickets, the outbox delivery, and refused claims."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from recovery.claims import notifications, tickets
+from recovery.claims.actors import Actor
+from recovery.claims.submit import ClaimRequest, InvalidClaim, submit_claim
+from recovery.iccid import InvalidIccid
+from recovery.models import Action, Channel, Claim, Notification, NotificationStatus, SimStatus, TicketStatus
+from tests.factories import iccid
+from tests.integration.claims.conftest import IVANOV, open_reissue
+
+ACTOR = Actor("test", Channel.CLI)
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
+
+
+def test_blocking_twice_keeps_the_first_block(session, ivanov):
+    sim = tickets.block_sim(session, ivanov, NOW, ACTOR)
+    again = tickets.block_sim(session, ivanov, NOW + timedelta(hours=1), ACTOR)
+    assert sim is again and sim.status is SimStatus.BLOCKED and sim.blocked_at == NOW
+
+
+def test_an_open_reissue_is_returned_not_duplicated(session, ivanov):
+    first, created = tickets.open_reissue(session, ivanov, "RU-MOW", None, NOW, ACTOR)
+    second, created_again = tickets.open_reissue(session, ivanov, "RU-MOW", None, NOW, ACTOR)
+    assert (created, created_again) == (True, False) and first.id == second.id
+
+
+def test_closed_and_block_tickets_cannot_be_fulfilled_or_cancelled(session, config, ivanov):
+    ticket = open_reissue(session, config.PII_KEY, ivanov, IVANOV["calls"])
+    tickets.cancel(session, ticket.id, "test", region="RU-MOW", actor=ACTOR, now=NOW)
+    session.commit()
+    with pytest.raises(tickets.TicketNotOpen):
+        tickets.fulfil(session, ticket.id, iccid(), region="RU-MOW", actor=ACTOR, now=NOW)
+    session.rollback()
+    with pytest.raises(tickets.TicketNotOpen):
+        tickets.cancel(session, ticket.id, "again", region="RU-MOW", actor=ACTOR, now=NOW)
+    session.rollback()
+    block = tickets.record_block(session, ivanov, None, NOW, ACTOR)
+    with pytest.raises(tickets.TicketNotOpen):
+        tickets.fulfil(session, block.id, iccid(), region=None, actor=ACTOR, now=NOW)
+
+
+@pytest.mark.parametrize(
+    ("call", "error"),
+    [
+        (lambda s, t: tickets.fulfil(s, t.id, "123", region="RU-MOW", actor=ACTOR, now=NOW), InvalidIccid),
+        (
+            lambda s, t: tickets.fulfil(s, t.id, iccid(), region="RU-SPE", actor=ACTOR, now=NOW),
+            tickets.WrongRegion,
+        ),
+        (
+            lambda s, t: tickets.fulfil(s, "nope", iccid(), region=None, actor=ACTOR, now=NOW),
+            tickets.TicketNotFound,
+        ),
+        (lambda s, t: tickets.cancel(s, t.id, "   ", region="RU-MOW", actor=ACTOR, now=NOW), ValueError),
+    ],
+)
+def test_fulfil_and_cancel_refuse_what_they_must(session, config, ivanov, call, error):
+    ticket = open_reissue(session, config.PII_KEY, ivanov, IVANOV["calls"])
+    with pytest.raises(error):
+        call(session, ticket)
+    session.rollback()
+    assert session.get(type(ticket), ticket.id).status is TicketStatus.OPEN
+
+
+class _Failing:
+    sends = True
+
+    def send(self, notification: Notification) -> None:
+        raise ConnectionError("gateway down")
+
+
+def test_delivery_marks_messages_sent_or_failed(session, config, ivanov, caplog, monkeypatch):
+    # Alembic's fileConfig (run in-process by the test template) disables existing loggers.
+    monkeypatch.setattr(notifications.logger, "disabled", False)
+    open_reissue(session, config.PII_KEY, ivanov, IVANOV["calls"])
+    assert notifications.deliver_queued(session, notifications.OutboxOnly(), NOW) == 0
+    assert notifications.deliver_queued(session, _Failing(), NOW) == 0
+    assert session.scalar(select(Notification.status)) is NotificationStatus.FAILED
+    note = session.scalar(select(Notification))
+    note.status = NotificationStatus.QUEUED
+    with caplog.at_level("INFO", logger="recovery.claims.notifications"):
+        assert notifications.deliver_queued(session, notifications.LoggingBackend(), NOW) == 1
+    assert note.status is NotificationStatus.SENT and note.sent_at == NOW
+    assert "example.ru" in caplog.text and "ivanov@" not in caplog.text
+
+
+def test_no_email_on_record_means_no_notification(session, config, ivanov):
+    ivanov.email = None
+    session.commit()
+    open_reissue(session, config.PII_KEY, ivanov, IVANOV["calls"])
+    assert session.scalar(select(Notification)) is None
+
+
+def _request(**changes: object) -> ClaimRequest:
+    values: dict[str, object] = {
+        "msisdn": IVANOV["msisdn"],
+        "full_name": IVANOV["full_name"],
+        "passport": IVANOV["passport"],
+        "action": Action.BLOCK,
+        "current_region": "RU-MOW",
+    }
+    values.update(changes)
+    return ClaimRequest(**values)
+
+
+@pytest.mark.parametrize(
+    "request_",
+    [
+        _request(msisdn="0890"),
+        _request(current_region="RU-XXX"),
+        _request(lost_at=NOW + timedelta(minutes=1)),
+        _request(lost_at=NOW.replace(tzinfo=None)),
+        _request(recent_calls=("+79000000001", "+79000000002", "+79000000003", "+79000000004")),
+        _request(passport=None),
+        _request(passport_digest="ab" * 32),
+    ],
+)
+def test_malformed_claims_are_refused_before_anything_is_recorded(session, config, ivanov, request_):
+    with pytest.raises(InvalidClaim):
+        submit_claim(session, request_, actor=ACTOR, now=NOW, pii_key=config.PII_KEY)
+    session.rollback()
+    assert session.scalar(select(Claim)) is None
+
+
+def test_the_delivery_command_uses_the_configured_backend(app, runner, session, config, ivanov):
+    open_reissue(session, config.PII_KEY, ivanov, IVANOV["calls"])
+    result = runner.invoke(args=["deliver-notifications"])
+    assert result.exit_code == 0 and "sent 0" in result.output and "OutboxOnly" in result.output
+    app.config["NOTIFICATION_BACKEND"] = "recovery.claims.notifications:LoggingBackend"
+    result = runner.invoke(args=["deliver-notifications"])
+    assert result.exit_code == 0 and "sent 1" in result.output
+    session.expire_all()
+    assert session.scalar(select(Notification.status)) is NotificationStatus.SENT
