@@ -47,6 +47,7 @@ from recovery.iccid import InvalidIccid
 from recovery.models import Action, ApiRole, Claim, Subscriber, Ticket
 from recovery.models.types import utcnow
 from recovery.regions import all_regions
+from recovery.security.ratelimit import api_limits, claim_limits
 from recovery.verification.settings import MAX_CLAIMED_CALLS
 
 blp = Blueprint(
@@ -55,6 +56,7 @@ blp = Blueprint(
     url_prefix="/api/v1",
     description="Lost-SIM claims (agents) and reissue tickets (agents read, offices fulfil).",
 )
+api_limits(blp)
 SECURITY = [{BEARER_SCHEME: []}]
 
 
@@ -260,6 +262,7 @@ def _parse_id(raw: str) -> uuid.UUID:
 
 
 @blp.route("/claims", methods=["POST"])
+@claim_limits("api")
 @token_required(ApiRole.AGENT, "claims:write")
 @json_object_body
 @blp.arguments(ClaimRequestSchema, error_status_code=400, example=CLAIM_EXAMPLE)

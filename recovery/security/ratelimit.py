@@ -202,17 +202,24 @@ CLAIM_CHANNELS: dict[str, tuple[KeyFunc, str, bool, bool]] = {
 }
 
 
-def claim_limits(channel: str = "web", number_fields: Iterable[str] = NUMBER_FIELDS) -> Callable[[F], F]:
+def claim_limits(
+    channel: str = "web",
+    number_fields: Iterable[str] = NUMBER_FIELDS,
+    *,
+    number_key: KeyFunc | None = None,
+) -> Callable[[F], F]:
     """Claim limits for ``channel`` (``web``, ``api`` or ``agent``).
 
     Web: per address and per claimed number; API: per client and per number;
     both fail closed. Agent console: per agent, failing open (the caller's
     number is not counted here, so a flood on the web cannot stop an agent
     from blocking the owner's SIM; the database's five-failure lock still
-    applies to every channel).
+    applies to every channel). The number is read from ``number_fields`` of
+    the body, or by ``number_key`` where the body does not hold it (the
+    wizard's last step: its answers are in the draft); use ``number_bucket``.
     """
     requester, requester_limits, per_number, closed = CLAIM_CHANNELS[channel]
-    number = number_key_for(number_fields)
+    number = number_key or number_key_for(number_fields)
 
     def decorate(view: F) -> F:
         if per_number:
