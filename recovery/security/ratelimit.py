@@ -187,7 +187,11 @@ def limit_submissions(
     def decorate(view: F) -> F:
         if fail_closed:
             limiter.fail_closed(view)
-        return limiter.shared_limit(limits, scope=scope, key_func=key, methods=SUBMISSION_METHODS)(view)
+        # override_defaults=False: the view's limits come on top of its blueprint's (``api_limits``),
+        # not instead of them — Flask-Limiter's default would drop the blueprint's per-address ceiling.
+        return limiter.shared_limit(
+            limits, scope=scope, key_func=key, methods=SUBMISSION_METHODS, override_defaults=False
+        )(view)
 
     return decorate
 

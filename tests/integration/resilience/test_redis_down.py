@@ -12,10 +12,11 @@ import logging
 import pytest
 from sqlalchemy import func, select
 
-from recovery.models import Notification, SmsCode
+from recovery.models import Claim, Notification, SimStatus, SmsCode, Subscriber
 from tests.factories import make_subscriber
 from tests.integration.account.conftest import PASSWORD, csrf_token, make_account
-from tests.integration.security.cast import IVANOV
+from tests.integration.claims.conftest import WizardAnswers, fill_wizard, post_form
+from tests.integration.security.cast import IVANOV, api_claim, console_claim, make_cast
 
 REDIS_DOWN = "redis://127.0.0.1:1"  # a closed port: the store does not answer
 
@@ -97,3 +98,52 @@ def test_partner_apis_stay_open(client, session, subscriber):
         headers={"Authorization": f"Bearer {token}"},
     )
     assert response.status_code == 200 and response.get_json() == {"swapped": False}
+
+
+# --- The claim routes ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cast(app, session, config):
+    """Everyone, signed in, with Иванов's ledger and API tokens."""
+    return make_cast(app, session, config.PII_KEY)
+
+
+def _claims(session) -> int:
+    return _rows(session, Claim)
+
+
+def test_the_wizard_refuses_to_submit_and_keeps_the_answers(app, session, cast):
+    client = app.test_client()
+    fill_wizard(client, WizardAnswers())  # the steps take no limit: they still work
+    response = post_form(client, "/lost/review", "/lost/submit", {})
+    assert response.status_code == 503
+    assert "0890" in response.get_data(as_text=True)
+    assert _claims(session) == 0
+    session.expire_all()
+    assert session.get(Subscriber, cast.subscriber.id).current_sim.status is SimStatus.ACTIVE
+    # The answers wait in the draft: the review page is still there to submit again.
+    assert client.get("/lost/review").status_code == 200
+
+
+def test_api_claims_fail_closed(cast, session):
+    response = cast.client("anonymous").post("/api/v1/claims", json=api_claim(), headers=cast.bearer("agent"))
+    assert response.status_code == 503
+    assert response.get_json()["code"] == "UNAVAILABLE"
+    assert _claims(session) == 0
+
+
+def test_the_agent_console_stays_open_so_an_owner_can_block_by_phone(cast, session):
+    agent = cast.client("agent")
+    response = post_form(agent, "/agent/", "/agent/claims", console_claim(action="block"))
+    assert response.status_code == 302
+    assert _claims(session) == 1
+    session.expire_all()
+    assert session.get(Subscriber, cast.subscriber.id).current_sim.status is SimStatus.BLOCKED
+
+
+def test_staff_login_stays_open(app, cast):
+    from tests.integration.claims.conftest import login
+
+    user = cast.users["supervisor"]
+    assert login(app.test_client(), user).status_code == 302

@@ -154,3 +154,39 @@ def csrf_token_of(client: FlaskClient) -> str:
     match = _CSRF.search(client.get("/").get_data(as_text=True))
     assert match, "no CSRF token on the front page"
     return match.group(1)
+
+
+# --- Claims as each channel sends them ----------------------------------------------------------------
+
+
+def api_claim(**changes: object) -> dict[str, object]:
+    """The README's claim for Иванов as the JSON API takes it, with ``changes``."""
+    body: dict[str, object] = {
+        "phoneNumber": "8 916 123-45-67",
+        "fullName": IVANOV["full_name"],
+        "passport": IVANOV["passport"],
+        "registeredAddress": IVANOV["address"],
+        "recentCalls": list(IVANOV["calls"]),
+        "currentRegion": "RU-MOW",
+        "action": "reissue",
+    }
+    body.update(changes)
+    return body
+
+
+def console_claim(**changes: str) -> dict[str, str]:
+    """The same claim as the agent console's form takes it, with ``changes``."""
+    data = {
+        "msisdn": IVANOV["msisdn"],
+        "full_name": IVANOV["full_name"],
+        "passport": IVANOV["passport"],
+        "registered_address": IVANOV["address"],
+        "call_1": IVANOV["calls"][0],
+        "call_2": IVANOV["calls"][1],
+        "call_3": IVANOV["calls"][2],
+        "current_region": "RU-MOW",
+        "lost_at": "",
+        "action": "reissue",
+    }
+    data.update(changes)
+    return data
