@@ -44,7 +44,7 @@ from recovery.claims.submit import (
 )
 from recovery.extensions import db
 from recovery.iccid import InvalidIccid
-from recovery.models import Action, ApiRole, Claim, Subscriber, Ticket
+from recovery.models import Action, ApiRole, Claim, Outcome, Subscriber, Ticket
 from recovery.models.types import utcnow
 from recovery.regions import all_regions
 from recovery.security.ratelimit import api_limits, claim_limits
@@ -233,7 +233,10 @@ def _ticket_body(ticket: Ticket | None) -> dict[str, Any] | None:
 def _claim_body(claim: Claim) -> dict[str, Any]:
     """The response body of a claim, the same whether just made or read back."""
     checks = claim.verification or {}
-    subscriber = db.session.get(Subscriber, claim.subscriber_id) if claim.subscriber_id else None
+    # Only a claim that proved the identity learns the home region: a rejected or locked one is
+    # answered the same whether the number is ours or not (no oracle, no extra query).
+    verified = claim.outcome in (Outcome.BLOCK, Outcome.REISSUE) and claim.subscriber_id is not None
+    subscriber = db.session.get(Subscriber, claim.subscriber_id) if verified else None
     return {
         "claimId": claim.id,
         "outcome": claim.outcome.value,
