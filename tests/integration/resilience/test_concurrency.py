@@ -1,11 +1,15 @@
 """Concurrency on PostgreSQL: requests released together from many threads, the database decides.
 
-SQLite serialises every writer, so these races need PostgreSQL.
+SQLite serialises every writer, so these races need PostgreSQL. Rate limits are
+off: fifty claims for one number would otherwise meet the per-number limit,
+which is not what these tests are about.
 """
 
 from __future__ import annotations
 
 import threading
+import uuid
+from collections import Counter
 from collections.abc import Callable
 
 import pytest
@@ -13,16 +17,87 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from recovery.account.payments import PaymentResult
-from recovery.models import AuditEvent, Subscriber, TopUp
+from recovery.models import AuditEvent, Notification, Sim, SimStatus, Subscriber, Ticket, TicketStatus, TopUp
 from tests.conftest import ON_POSTGRES
-from tests.factories import make_subscriber
+from tests.factories import iccid, make_subscriber
 from tests.integration.account.conftest import csrf_token, log_in_as, make_account
 from tests.integration.resilience.conftest import in_parallel
+from tests.integration.security.cast import api_claim, make_cast
 
 pytestmark = [
     pytest.mark.postgres,
     pytest.mark.skipif(not ON_POSTGRES, reason="concurrent writers need PostgreSQL (TEST_DATABASE_URL)"),
 ]
+
+#: Claims for one number sent at the same moment.
+CONCURRENT_CLAIMS = 50
+
+
+@pytest.fixture
+def config(config):
+    config.RATELIMIT_ENABLED = False
+    return config
+
+
+def fresh_count(session: Session, model: type, *where: object) -> int:
+    """Rows of ``model`` matching ``where``, read in a new transaction (after the threads' commits)."""
+    session.rollback()
+    session.expire_all()
+    return session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def test_fifty_concurrent_reissue_claims_open_one_ticket_and_every_answer_names_it(app, session, config):
+    cast = make_cast(app, session, config.PII_KEY)
+    headers = cast.bearer("agent")
+
+    def prepare(client, n) -> Callable:
+        return lambda: client.post("/api/v1/claims", json=api_claim(), headers=headers)
+
+    responses = in_parallel(app, CONCURRENT_CLAIMS, prepare)
+
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses == [200] * (CONCURRENT_CLAIMS - 1) + [201], statuses
+    bodies = [r.get_json() for r in responses]
+    assert {body["outcome"] for body in bodies} == {"reissue"}
+    named = {body["ticket"]["id"] for body in bodies}
+    assert len(named) == 1
+    (ticket_id,) = named
+    assert fresh_count(session, Ticket, Ticket.type == "reissue") == 1
+    assert fresh_count(session, Ticket, Ticket.status == TicketStatus.OPEN) == 1
+    assert str(session.scalar(select(Ticket.id))) == ticket_id
+    # One ticket opened, one e-mail about it; every claim on record.
+    assert fresh_count(session, AuditEvent, AuditEvent.action == "ticket.opened") == 1
+    assert fresh_count(session, Notification, Notification.channel == "email") == 1
+    assert fresh_count(session, AuditEvent, AuditEvent.action == "claim.submitted") == CONCURRENT_CLAIMS
+    tally = dict(Counter(statuses))
+    print(f"\n{CONCURRENT_CLAIMS} concurrent claims: statuses {tally}, tickets named {len(named)}")
+
+
+def test_two_concurrent_fulfilments_one_wins_the_other_gets_409(app, session, config):
+    cast = make_cast(app, session, config.PII_KEY)
+    opened = cast.client("anonymous").post("/api/v1/claims", json=api_claim(), headers=cast.bearer("agent"))
+    ticket_id = opened.get_json()["ticket"]["id"]
+    cards = [iccid(), iccid()]
+    headers = cast.bearer("office")
+
+    def prepare(client, n) -> Callable:
+        return lambda: client.post(
+            f"/api/v1/tickets/{ticket_id}/fulfil", json={"iccid": cards[n]}, headers=headers
+        )
+
+    responses = in_parallel(app, 2, prepare)
+
+    assert sorted(r.status_code for r in responses) == [200, 409]
+    loser = next(r for r in responses if r.status_code == 409)
+    assert loser.get_json()["code"] == "CONFLICT"
+    session.rollback()
+    session.expire_all()
+    assert session.get(Ticket, uuid.UUID(ticket_id)).status is TicketStatus.DONE
+    sims = session.scalars(select(Sim).where(Sim.subscriber_id == cast.subscriber.id)).all()
+    assert sorted(sim.status for sim in sims) == [SimStatus.ACTIVE, SimStatus.RETIRED]
+    winner = next(n for n, r in enumerate(responses) if r.status_code == 200)
+    assert next(sim.iccid for sim in sims if sim.status is SimStatus.ACTIVE) == cards[winner]
+    assert fresh_count(session, AuditEvent, AuditEvent.action == "ticket.fulfilled") == 1
 
 
 class CountingProvider:
