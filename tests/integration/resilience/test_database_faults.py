@@ -6,19 +6,21 @@ statement failing half-way through a claim. Every answer is a 503 (page or JSON)
 from __future__ import annotations
 
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from flask import Flask
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, event, func, make_url, select, text
 
 from recovery import create_app
 from recovery.extensions import db
-from recovery.models import ApiRole
+from recovery.models import ApiRole, AuditEvent, Claim, Notification, SimStatus, Subscriber, Ticket
 from tests.api_clients import make_api_client
 from tests.conftest import ON_POSTGRES, make_config
 from tests.factories import make_subscriber
 from tests.integration.account.conftest import PASSWORD, csrf_token, log_in_as, make_account
-from tests.integration.security.cast import IVANOV
+from tests.integration.claims.conftest import WizardAnswers, fill_wizard, post_form
+from tests.integration.security.cast import IVANOV, api_claim, console_claim, make_cast
 
 UNREACHABLE = [
     pytest.param("sqlite:///{tmp}/no-such-dir/x.sqlite3", id="sqlite-missing-file"),
@@ -147,3 +149,75 @@ def test_a_database_that_goes_away_mid_run_is_503_until_it_is_back(app, session,
         admin.dispose()
     # Back: the next request simply works.
     assert holder.get("/account/").status_code == 200
+
+
+# --- A statement fails half-way through a claim ------------------------------------------------------
+
+
+@contextmanager
+def failing_inserts_into(app: Flask, table: str) -> Iterator[list[str]]:
+    """Make every ``INSERT INTO <table>`` fail as a lost connection would (the driver's OperationalError)."""
+    with app.app_context():
+        engine = db.engine
+    failed: list[str] = []
+
+    def fail(conn, cursor, statement, parameters, context, executemany) -> None:
+        if statement.lstrip().upper().startswith(f"INSERT INTO {table.upper()}"):
+            failed.append(statement)
+            raise engine.dialect.loaded_dbapi.OperationalError("simulated: server closed the connection")
+
+    event.listen(engine, "before_cursor_execute", fail)
+    try:
+        yield failed
+    finally:
+        event.remove(engine, "before_cursor_execute", fail)
+
+
+def _nothing_written(session, subscriber_id: int) -> None:
+    session.rollback()
+    session.expire_all()
+    for model in (Claim, Ticket, Notification):
+        assert session.scalar(select(func.count()).select_from(model)) == 0, model.__name__
+    actions = set(session.scalars(select(AuditEvent.action)))
+    assert not actions & {"claim.submitted", "sim.blocked", "ticket.opened", "ticket.done"}, actions
+    assert session.get(Subscriber, subscriber_id).current_sim.status is SimStatus.ACTIVE
+
+
+@pytest.mark.parametrize("action", ["reissue", "block"])
+def test_an_api_claim_whose_ticket_cannot_be_written_leaves_nothing_behind(app, session, config, action):
+    cast = make_cast(app, session, config.PII_KEY)
+    client = cast.client("anonymous")
+    body = api_claim(action=action)
+    with failing_inserts_into(app, "tickets") as failed:
+        response = client.post("/api/v1/claims", json=body, headers=cast.bearer("agent"))
+    assert failed, "the claim never reached the ticket"
+    assert_unavailable_json(response)
+    _nothing_written(session, cast.subscriber.id)
+    # Nothing half-done stands in the way: the same claim goes through once the database is back.
+    retried = client.post("/api/v1/claims", json=body, headers=cast.bearer("agent"))
+    assert (retried.status_code, retried.get_json()["outcome"]) == (201, action)
+
+
+def test_a_wizard_claim_that_fails_half_way_keeps_the_answers_for_another_try(app, session, config):
+    cast = make_cast(app, session, config.PII_KEY)
+    client = app.test_client()
+    fill_wizard(client, WizardAnswers())
+    with failing_inserts_into(app, "tickets") as failed:
+        response = post_form(client, "/lost/review", "/lost/submit", {})
+    assert failed
+    assert_unavailable_page(response)
+    _nothing_written(session, cast.subscriber.id)
+    assert client.get("/lost/review").status_code == 200
+    retried = post_form(client, "/lost/review", "/lost/submit", {})
+    assert retried.headers["Location"] == "/lost/result"
+    session.expire_all()
+    assert session.scalar(select(func.count()).select_from(Ticket)) == 1
+
+
+def test_an_agent_claim_that_fails_half_way_leaves_nothing_behind(app, session, config):
+    cast = make_cast(app, session, config.PII_KEY)
+    with failing_inserts_into(app, "tickets") as failed:
+        response = post_form(cast.client("agent"), "/agent/", "/agent/claims", console_claim())
+    assert failed
+    assert_unavailable_page(response)
+    _nothing_written(session, cast.subscriber.id)
