@@ -8,6 +8,7 @@ API role, with one test client per person (its session kept between requests).
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from html.parser import HTMLParser
@@ -44,6 +45,8 @@ class Cast:
     users: dict[str, object]
     tokens: dict[str, str]
     clients: dict[str, FlaskClient] = field(default_factory=dict)
+    #: A ticket some tests open, for pages that take its id.
+    ticket_id: uuid.UUID | None = None
 
     def client(self, person: str) -> FlaskClient:
         """The test client of ``person`` (one of ``PEOPLE``), signed in on first use."""
