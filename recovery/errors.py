@@ -19,7 +19,7 @@ import re
 import time
 from collections.abc import Iterable
 
-from flask import Flask, Response, current_app, jsonify, render_template, request
+from flask import Flask, Response, current_app, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter import RateLimitExceeded
@@ -30,7 +30,7 @@ from werkzeug.exceptions import HTTPException, ServiceUnavailable
 from werkzeug.http import HTTP_STATUS_CODES
 
 from recovery.api.errors import api_error_details
-from recovery.extensions import db, limiter
+from recovery.extensions import db, limiter, login_manager
 from recovery.security.limiter import RateLimitStoreUnavailable
 
 log = logging.getLogger("recovery.security")
@@ -233,6 +233,11 @@ def database_unavailable(error: DBAPIError) -> Response | HTTPException:
         db.session.rollback()
     except SQLAlchemyError:
         log.warning("rollback after a database failure failed as well")
+    if "_login_user" not in g:
+        # The user could not be loaded (that is how the failure showed): the error page is for
+        # an anonymous visitor, or rendering it would ask the database again and fall back to
+        # the bare page without the 0890 hint. ``g._login_user`` is where Flask-Login keeps the user.
+        g._login_user = login_manager.anonymous_user()
     return http_error_response(ServiceUnavailable())
 
 

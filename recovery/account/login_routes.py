@@ -27,8 +27,8 @@ from recovery.account.web import client_ip
 from recovery.clock import now
 from recovery.extensions import db, limiter
 from recovery.models import Account, Captcha, CodePurpose
-from recovery.phones import InvalidPhoneNumber, to_e164
 from recovery.safe_redirect import safe_next
+from recovery.security.ratelimit import number_key_for
 from recovery.sms import sms_backend
 
 #: Per IP and, separately, per number (``number_key``).
@@ -54,12 +54,9 @@ PENDING_KEY = "account_code_for"
 VERIFIED_KEY = "account_code_ok"
 
 
-def number_key() -> str:
-    """Rate-limit key of the number typed into a form (so one number cannot be hammered from many IPs)."""
-    try:
-        return "account-number:" + to_e164(request.form.get("phone", ""))
-    except InvalidPhoneNumber:
-        return "account-number:invalid"
+#: Rate-limit key of the number typed into a form (so one number cannot be hammered from many IPs):
+#: normalised, then a keyed hash, so that the rate-limit store holds no phone number.
+number_key = number_key_for(("phone",))
 
 
 def _purpose_texts(purpose: CodePurpose) -> dict[str, str]:
@@ -131,6 +128,7 @@ def _sms_text(code: str) -> str:
 
 
 @bp.route("/register", methods=["GET", "POST"])
+@limiter.fail_closed  # sends an SMS: no unthrottled sending when the store is down
 @limiter.limit(CODE_REQUEST_LIMIT, methods=["POST"])
 @limiter.limit(CODE_REQUEST_LIMIT, key_func=number_key, methods=["POST"])
 def register() -> str | BaseResponse:
@@ -139,6 +137,7 @@ def register() -> str | BaseResponse:
 
 
 @bp.route("/forgot", methods=["GET", "POST"])
+@limiter.fail_closed  # sends an SMS: no unthrottled sending when the store is down
 @limiter.limit(CODE_REQUEST_LIMIT, methods=["POST"])
 @limiter.limit(CODE_REQUEST_LIMIT, key_func=number_key, methods=["POST"])
 def forgot() -> str | BaseResponse:
@@ -204,6 +203,7 @@ def verify() -> str | BaseResponse:
 
 
 @bp.post("/verify/resend")
+@limiter.fail_closed  # sends an SMS: no unthrottled sending when the store is down
 @limiter.limit(CODE_REQUEST_LIMIT)
 def resend() -> BaseResponse:
     """Another code to the same number (throttled per number in the database)."""

@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import delete, desc, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from recovery import audit
 from recovery.account import codes
@@ -97,8 +97,18 @@ def check_captcha(session: Session, captcha_id: str | None, typed: str, *, now: 
 
 
 def eligible_subscriber(session: Session, msisdn: str) -> Subscriber | None:
-    """The subscriber of ``msisdn`` when their SIM is active (an SMS can reach it)."""
-    subscriber = session.scalar(select(Subscriber).where(Subscriber.msisdn == msisdn))
+    """The subscriber of ``msisdn`` when their SIM is active (an SMS can reach it).
+
+    One query, SIMs joined, whether the number is ours or not: a second query
+    only for our numbers would tell them apart by the clock.
+    """
+    subscriber = (
+        session.scalars(
+            select(Subscriber).options(joinedload(Subscriber.sims)).where(Subscriber.msisdn == msisdn)
+        )
+        .unique()
+        .one_or_none()
+    )
     if subscriber is None:
         return None
     sim = subscriber.current_sim
@@ -177,9 +187,10 @@ def verify_code(
     if row.attempts >= codes.MAX_CODE_ATTEMPTS:
         raise TooManyAttempts(msisdn)
     row.attempts += 1
+    # The subscriber is read only after a right code: a wrong code costs the same for every number.
     matched = codes.code_matches(row.code_hash, typed, msisdn, key)
-    subscriber = session.get(Subscriber, row.subscriber_id) if row.subscriber_id is not None else None
-    if not matched or subscriber is None or eligible_subscriber(session, msisdn) is None:
+    subscriber = eligible_subscriber(session, msisdn) if matched and row.subscriber_id is not None else None
+    if subscriber is None or subscriber.id != row.subscriber_id:
         left = codes.MAX_CODE_ATTEMPTS - row.attempts
         if left == 0:
             raise TooManyAttempts(msisdn)

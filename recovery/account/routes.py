@@ -75,7 +75,8 @@ def account_helpers() -> dict[str, object]:
     """Formatting used by the account's templates."""
     return {
         "rubles": format_rubles,
-        "logout_form": LogoutForm(),
+        # Not bound to the request's body: an error page (a 413) renders this too.
+        "logout_form": LogoutForm(formdata=None),
         "region_name": _region_name,
         "local_time": local_time,
         "policy": POLICY,

@@ -30,6 +30,7 @@ from recovery.lost.forms import as_aware, forget_typed
 from recovery.models import Action, Channel, Claim, StaffRole, Subscriber
 from recovery.models.types import utcnow
 from recovery.phones import InvalidPhoneNumber, to_e164
+from recovery.security.ratelimit import claim_limits
 
 RECENT_CLAIMS = 20
 
@@ -133,6 +134,7 @@ def number_status_json() -> Response | tuple[Response, int]:
 
 
 @bp.post("/claims")
+@claim_limits("agent")
 def submit() -> Response | tuple[str, int]:
     """Submit the caller's answers; show the claim's result page (PRG)."""
     form = AgentClaimForm()

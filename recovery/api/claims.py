@@ -44,9 +44,10 @@ from recovery.claims.submit import (
 )
 from recovery.extensions import db
 from recovery.iccid import InvalidIccid
-from recovery.models import Action, ApiRole, Claim, Subscriber, Ticket
+from recovery.models import Action, ApiRole, Claim, Outcome, Subscriber, Ticket
 from recovery.models.types import utcnow
 from recovery.regions import all_regions
+from recovery.security.ratelimit import api_limits, claim_limits
 from recovery.verification.settings import MAX_CLAIMED_CALLS
 
 blp = Blueprint(
@@ -55,6 +56,7 @@ blp = Blueprint(
     url_prefix="/api/v1",
     description="Lost-SIM claims (agents) and reissue tickets (agents read, offices fulfil).",
 )
+api_limits(blp)
 SECURITY = [{BEARER_SCHEME: []}]
 
 
@@ -231,7 +233,10 @@ def _ticket_body(ticket: Ticket | None) -> dict[str, Any] | None:
 def _claim_body(claim: Claim) -> dict[str, Any]:
     """The response body of a claim, the same whether just made or read back."""
     checks = claim.verification or {}
-    subscriber = db.session.get(Subscriber, claim.subscriber_id) if claim.subscriber_id else None
+    # Only a claim that proved the identity learns the home region: a rejected or locked one is
+    # answered the same whether the number is ours or not (no oracle, no extra query).
+    verified = claim.outcome in (Outcome.BLOCK, Outcome.REISSUE) and claim.subscriber_id is not None
+    subscriber = db.session.get(Subscriber, claim.subscriber_id) if verified else None
     return {
         "claimId": claim.id,
         "outcome": claim.outcome.value,
@@ -260,6 +265,7 @@ def _parse_id(raw: str) -> uuid.UUID:
 
 
 @blp.route("/claims", methods=["POST"])
+@claim_limits("api")
 @token_required(ApiRole.AGENT, "claims:write")
 @json_object_body
 @blp.arguments(ClaimRequestSchema, error_status_code=400, example=CLAIM_EXAMPLE)

@@ -16,15 +16,14 @@ from typing import Any
 
 import marshmallow as ma
 from flask import Response, current_app, request
-from flask_limiter.util import get_remote_address
 from flask_smorest import Blueprint
 
 from recovery import audit
 from recovery.api.auth import current_client
 from recovery.api.errors import ApiError
-from recovery.extensions import db, limiter
+from recovery.extensions import db
 from recovery.models import Channel
-from recovery.tokens import token_hash
+from recovery.security.ratelimit import api_client_key, api_limits, limit_submissions
 
 #: CAMARA's PhoneNumber: E.164 with the leading ``+``.
 PHONE_NUMBER_PATTERN = r"^\+[1-9][0-9]{4,14}$"
@@ -132,9 +131,11 @@ def camara_blueprint(
     description: str,
     schema_rules: dict[str, dict[str, Any]] | None = None,
 ) -> CamaraBlueprint:
-    """A blueprint for one CAMARA API."""
-    return CamaraBlueprint(
-        name, import_name, url_prefix=url_prefix, description=description, schema_rules=schema_rules
+    """A blueprint for one CAMARA API, under the per-client and per-address API ceilings."""
+    return api_limits(
+        CamaraBlueprint(
+            name, import_name, url_prefix=url_prefix, description=description, schema_rules=schema_rules
+        )
     )
 
 
@@ -154,25 +155,15 @@ def json_object_body(view: Callable) -> Callable:
     return wrapped
 
 
-def partner_key() -> str:
-    """Rate-limit key: the caller's token (hashed), else its address.
-
-    Limits are checked before the view authenticates, so the key comes from
-    the header itself; an unknown token gets its own bucket and then a 401.
-    """
-    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() == "bearer" and token.strip():
-        return f"partner:{token_hash(token.strip())[:32]}"
-    return f"ip:{get_remote_address()}"
-
-
 def _partner_rate_limit() -> str:
     return current_app.config.get("PARTNER_RATE_LIMIT", DEFAULT_PARTNER_RATE_LIMIT)
 
 
-#: Per-client limit on partner calls (429 TOO_MANY_REQUESTS): one bucket per token,
-#: shared by every CAMARA operation, so a client cannot multiply its quota by switching APIs.
-partner_rate_limit = limiter.shared_limit(_partner_rate_limit, scope="camara", key_func=partner_key)
+#: Per-client limit on partner calls (429 TOO_MANY_REQUESTS): one bucket per token (the security
+#: package's ``api_client_key``: limits are checked before the view authenticates, so an unknown
+#: token gets a bucket of its own and then a 401), shared by every CAMARA operation, so a client
+#: cannot multiply its quota by switching APIs.
+partner_rate_limit = limit_submissions(_partner_rate_limit, key=api_client_key, scope="camara")
 
 
 def error_examples(*errors: tuple[int, str, str]) -> dict[int, dict[str, Any]]:

@@ -292,8 +292,9 @@ def _decide(
     policy: Policy,
     open_region: str | None = None,
 ) -> Decision:
-    if subscriber is not None and open_region is None:
-        existing = tickets.open_reissue_of(session, subscriber.id)
+    if open_region is None:
+        # Asked for unknown numbers too (it finds nothing): the same queries whether the number is ours.
+        existing = tickets.open_reissue_of(session, subscriber.id if subscriber is not None else None)
         open_region = existing.region if existing is not None else None
     return decide(
         verification,

@@ -135,8 +135,8 @@ def open_reissue(
     return ticket, True
 
 
-def open_reissue_of(session: Session, subscriber_id: int) -> Ticket | None:
-    """The subscriber's open reissue ticket, if any."""
+def open_reissue_of(session: Session, subscriber_id: int | None) -> Ticket | None:
+    """The subscriber's open reissue ticket, if any (none for ``None``, a number that is not ours)."""
     return session.scalar(
         select(Ticket).where(
             Ticket.subscriber_id == subscriber_id,

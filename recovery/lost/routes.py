@@ -47,6 +47,7 @@ from recovery.lost.forms import (
 from recovery.models import Action, Claim, Office, Outcome
 from recovery.models.types import utcnow
 from recovery.passports import passport_digest
+from recovery.security.ratelimit import claim_limits, ip_key, number_bucket
 from recovery.verification import MessageCode
 
 DRAFT_KEY = "lost_draft"
@@ -319,7 +320,16 @@ def review() -> Response | str:
     )
 
 
+def draft_number_key() -> str:
+    """Rate-limit key of the final submit: the number claimed in the draft (hashed), else the address."""
+    data = _load()
+    if not data or not data.get("msisdn"):
+        return ip_key()
+    return number_bucket(data["msisdn"], current_app.config["PII_KEY"])
+
+
 @bp.post("/submit")
+@claim_limits("web", number_key=draft_number_key)
 def submit() -> Response:
     """Submit the claim, forget the draft, and show the result (PRG)."""
     form = SubmitForm()

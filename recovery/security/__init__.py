@@ -23,6 +23,8 @@ def init_security(app: Flask) -> None:
     from recovery.security.cli import rotate_keys_command
     from recovery.security.crypto import APP_EXTENSION, PiiKeyring, bind_keyring
     from recovery.security.headers import add_security_headers
+    from recovery.security.inputs import BoundedJSONProvider, refuse_file_uploads
+    from recovery.security.logs import hide_result_rows
     from recovery.security.sessions import expire_staff_sessions, protect_csrf
 
     hops = app.config.get("PROXY_FIX_X_FOR", 0)
@@ -31,15 +33,19 @@ def init_security(app: Flask) -> None:
         # could otherwise pick its own address and dodge every per-IP limit.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)  # type: ignore[method-assign]
 
+    app.json = BoundedJSONProvider(app)
+
     keyring = PiiKeyring.from_config(app.config)
     app.extensions[APP_EXTENSION] = keyring
     with app.app_context():
         for engine in db.engines.values():
             bind_keyring(engine, keyring)
     install_audit_guard()
+    hide_result_rows()
 
     # Our hook runs Flask-WTF's check, minus the token-only APIs (sessions.protect_csrf).
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    app.before_request(refuse_file_uploads)
     app.before_request(protect_csrf)
     app.before_request(expire_staff_sessions)
     app.after_request(add_security_headers)

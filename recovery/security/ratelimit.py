@@ -172,9 +172,12 @@ def user_key() -> str:
 
 # --- Decorators ---------------------------------------------------------------------------------------
 def limit_submissions(
-    limits: str, *, key: KeyFunc, scope: str, fail_closed: bool = False
+    limits: str | Callable[[], str], *, key: KeyFunc, scope: str, fail_closed: bool = False
 ) -> Callable[[F], F]:
     """Count POST/PUT/PATCH/DELETE requests to the view against ``limits`` per ``key``.
+
+    ``limits`` may be a function returning the limit string, read per request
+    (a limit taken from the app's config).
 
     ``scope`` names the bucket: views with the same scope share it (the steps
     of one wizard, the same action on web and API). ``fail_closed`` answers 503
@@ -184,7 +187,11 @@ def limit_submissions(
     def decorate(view: F) -> F:
         if fail_closed:
             limiter.fail_closed(view)
-        return limiter.shared_limit(limits, scope=scope, key_func=key, methods=SUBMISSION_METHODS)(view)
+        # override_defaults=False: the view's limits come on top of its blueprint's (``api_limits``),
+        # not instead of them — Flask-Limiter's default would drop the blueprint's per-address ceiling.
+        return limiter.shared_limit(
+            limits, scope=scope, key_func=key, methods=SUBMISSION_METHODS, override_defaults=False
+        )(view)
 
     return decorate
 
@@ -199,17 +206,24 @@ CLAIM_CHANNELS: dict[str, tuple[KeyFunc, str, bool, bool]] = {
 }
 
 
-def claim_limits(channel: str = "web", number_fields: Iterable[str] = NUMBER_FIELDS) -> Callable[[F], F]:
+def claim_limits(
+    channel: str = "web",
+    number_fields: Iterable[str] = NUMBER_FIELDS,
+    *,
+    number_key: KeyFunc | None = None,
+) -> Callable[[F], F]:
     """Claim limits for ``channel`` (``web``, ``api`` or ``agent``).
 
     Web: per address and per claimed number; API: per client and per number;
     both fail closed. Agent console: per agent, failing open (the caller's
     number is not counted here, so a flood on the web cannot stop an agent
     from blocking the owner's SIM; the database's five-failure lock still
-    applies to every channel).
+    applies to every channel). The number is read from ``number_fields`` of
+    the body, or by ``number_key`` where the body does not hold it (the
+    wizard's last step: its answers are in the draft); use ``number_bucket``.
     """
     requester, requester_limits, per_number, closed = CLAIM_CHANNELS[channel]
-    number = number_key_for(number_fields)
+    number = number_key or number_key_for(number_fields)
 
     def decorate(view: F) -> F:
         if per_number:

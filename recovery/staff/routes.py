@@ -23,6 +23,7 @@ from recovery.models import Channel, StaffRole, StaffUser
 from recovery.models.types import utcnow
 from recovery.passwords import DUMMY_HASH, verify_password
 from recovery.safe_redirect import safe_next
+from recovery.security.ratelimit import login_limits
 from recovery.staff import bp
 from recovery.staff.forms import LoginForm
 
@@ -114,6 +115,7 @@ def _start_session(user: StaffUser, now: datetime) -> None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
+@login_limits("login")
 def login() -> Response | str:
     """Sign in; on success go to ``next`` (a local path) or the role's first page."""
     if _is_staff():

@@ -10,7 +10,10 @@ ledger (DESIGN 4), which on an operator's scale holds billions of rows:
   the database read on past the limit through a subscriber's SMS and USSD;
 * "first seen" is an ``EXISTS`` probe per candidate number and direction on
   the natural key ``uq_call_events_natural`` (caller, callee, started_at, kind),
-  a single index seek each;
+  a single index seek each, all of them in one statement: a statement per
+  candidate would make a number with calls measurably slower to answer than
+  one that is not ours (an enumeration oracle; tests/integration/security/
+  test_enumeration.py);
 * post-loss activity counts the subscriber's own events from ``lostAt`` on the
   caller index, stopping at ``POST_LOSS_COUNT_CAP``.
 
@@ -26,7 +29,19 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import Select, exists, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    CompoundSelect,
+    Select,
+    String,
+    exists,
+    false,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from recovery.models.ledger import CallEvent
@@ -63,7 +78,7 @@ def reference_calls(
         for callee, started_at, kind in session.execute(window_query(msisdn, lost_at, settings))
     ]
     candidates = candidate_numbers(calls, lost_at, support_numbers=support, settings=settings)
-    known = _known_numbers(session, msisdn, candidates, known_cutoff(lost_at, settings), settings)
+    known = _known_numbers(session, msisdn, candidates, known_cutoff(lost_at, settings))
     return reference_set(calls, known, lost_at, support_numbers=support, settings=settings)
 
 
@@ -81,28 +96,43 @@ def window_query(msisdn: str, lost_at: datetime, settings: CallSettings = _DEFAU
     )
 
 
-def known_query(msisdn: str, number: str, cutoff: datetime) -> Select:
-    """Whether the ledger has any event between the two numbers, either way, at or before ``cutoff``."""
+def known_condition(msisdn: str, number: str, cutoff: datetime) -> ColumnElement[bool]:
+    """The ledger has an event between the two numbers, either way, at or before ``cutoff``."""
     outgoing = exists().where(
         CallEvent.caller == msisdn, CallEvent.callee == number, CallEvent.started_at <= cutoff
     )
     incoming = exists().where(
         CallEvent.caller == number, CallEvent.callee == msisdn, CallEvent.started_at <= cutoff
     )
-    return select(or_(outgoing, incoming))
+    return or_(outgoing, incoming)
+
+
+def known_query(msisdn: str, number: str, cutoff: datetime) -> Select:
+    """Whether the ledger has any event between the two numbers, either way, at or before ``cutoff``."""
+    return select(known_condition(msisdn, number, cutoff))
+
+
+def known_numbers_query(msisdn: str, numbers: Sequence[str], cutoff: datetime) -> Select | CompoundSelect:
+    """Which of ``numbers`` the ledger shows with ``msisdn`` at or before ``cutoff``: one statement.
+
+    Each number is one ``known_query`` probe (an index seek per direction);
+    without numbers the statement still runs and finds nothing, so that an
+    unknown number costs the same round trips as a known one.
+    """
+    probes = [
+        select(literal(number, String).label("number")).where(known_condition(msisdn, number, cutoff))
+        for number in numbers
+    ]
+    if not probes:
+        return select(literal(None, String).label("number")).where(false())
+    return probes[0] if len(probes) == 1 else union_all(*probes)
 
 
 def _known_numbers(
-    session: Session, msisdn: str, candidates: Sequence[str], cutoff: datetime, settings: CallSettings
+    session: Session, msisdn: str, candidates: Sequence[str], cutoff: datetime
 ) -> frozenset[str]:
-    """Probe candidates in order until the reference set is full."""
-    known: list[str] = []
-    for number in candidates:
-        if len(known) == settings.max_reference_numbers:
-            break
-        if session.scalar(known_query(msisdn, number, cutoff)):
-            known.append(number)
-    return frozenset(known)
+    """The candidates the ledger knew early enough (``reference_set`` keeps the first of them)."""
+    return frozenset(session.scalars(known_numbers_query(msisdn, candidates, cutoff)))
 
 
 def post_loss_query(msisdn: str, lost_at: datetime, settings: CallSettings = _DEFAULT) -> Select:

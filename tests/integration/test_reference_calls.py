@@ -23,6 +23,7 @@ from recovery.extensions import db
 from recovery.models.ledger import CallEvent, CallKind
 from recovery.verification.calls import check_calls
 from recovery.verification.repository import (
+    known_numbers_query,
     known_query,
     post_loss_events,
     post_loss_query,
@@ -359,6 +360,13 @@ def test_first_seen_probes_use_the_natural_key(big_ledger):
     query_plan = plan(big_ledger, known_query(OWNER, MUM, LOST - timedelta(days=7)))
     # One seek per direction.
     assert sum(query_plan.count(name) for name in NATURAL_KEY) >= 2, query_plan
+    assert_no_scan(query_plan)
+
+
+def test_all_first_seen_probes_go_in_one_statement_of_seeks(big_ledger):
+    numbers = [MUM, *(f"+7903555{i:04d}" for i in range(5))]
+    query_plan = plan(big_ledger, known_numbers_query(OWNER, numbers, LOST - timedelta(days=7)))
+    assert sum(query_plan.count(name) for name in NATURAL_KEY) >= 2 * len(numbers), query_plan
     assert_no_scan(query_plan)
 
 

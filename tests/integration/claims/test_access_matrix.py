@@ -108,7 +108,9 @@ def shared_app(database_template: str, tmp_path_factory: pytest.TempPathFactory)
         path = tmp_path_factory.mktemp("matrix") / "matrix.sqlite3"
         shutil.copyfile(database_template, path)
         url = f"sqlite:///{path}"
-    application = create_app(make_config(url))
+    # Every visitor signs in from one address: the login rate limits (tested in
+    # tests/integration/security/test_rate_limit_wiring.py) would answer 429 here.
+    application = create_app(make_config(url, RATELIMIT_ENABLED=False))
     try:
         yield application
     finally:

@@ -13,6 +13,14 @@ from tests.integration.claims.conftest import csrf_token, login, post_form
 GENERIC = "Неверный логин или пароль."
 
 
+@pytest.fixture
+def config(config):
+    """The database's lockout is what these tests watch; the login rate limits (five a minute per
+    login) would answer the sixth try first. They are tested in tests/integration/security."""
+    config.RATELIMIT_ENABLED = False
+    return config
+
+
 @pytest.mark.parametrize(
     ("role", "region", "home"),
     [

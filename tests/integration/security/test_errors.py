@@ -162,17 +162,23 @@ def test_a_database_that_does_not_answer_is_503_not_500(make_app, tmp_path, url)
 
 
 @pytest.mark.skipif(not ON_POSTGRES, reason="terminating server connections needs PostgreSQL")
-def test_a_dropped_connection_is_survived_by_the_next_request(app, client, session):
-    from sqlalchemy import text
+def test_a_dropped_connection_is_survived_by_the_next_request(app, client, database_url):
+    from sqlalchemy import create_engine, text
 
     assert client.get("/probe/db").status_code == 200
-    # Kill the app's pooled connections from another session, as a database restart would.
-    session.execute(
-        text(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
-            " WHERE datname = current_database() AND pid <> pg_backend_pid()"
-        )
-    )
-    session.commit()
+    # Kill the app's pooled connections from a connection of our own (not from the app's pool,
+    # whose one connection would be the killer itself), as a database restart would.
+    killer = create_engine(database_url)
+    try:
+        with killer.connect() as connection:
+            killed = connection.execute(
+                text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity"
+                    " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            ).scalar_one()
+    finally:
+        killer.dispose()
+    assert killed >= 1
     # pool_pre_ping notices the dead connection and reconnects: no error at all.
     assert client.get("/probe/db").status_code == 200

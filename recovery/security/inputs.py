@@ -1,0 +1,40 @@
+"""Request bodies no endpoint of ours accepts, refused before any form reads them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import abort, request
+from flask.json.provider import DefaultJSONProvider
+
+#: Methods whose body a form or an API reads.
+BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+def refuse_file_uploads() -> None:
+    """``before_request``: a body with a file part is 400 — nothing here takes uploads.
+
+    Flask-WTF hands a file sent under a text field's name to that field as a
+    ``FileStorage``, which text validators cannot measure: without this a
+    crafted multipart body would be a 500 on every form (found by the bad-input
+    fuzzing in ``tests/integration/security/test_bad_input.py``).
+    """
+    if request.method in BODY_METHODS and request.mimetype == "multipart/form-data" and request.files:
+        abort(400)
+
+
+class BoundedJSONProvider(DefaultJSONProvider):
+    """Flask's JSON, with a body nested too deeply for the parser read as invalid JSON.
+
+    ``json.loads`` raises ``RecursionError`` on a few kilobytes of ``[[[[…``,
+    which ``request.get_json`` does not catch: a 500 on every JSON endpoint and
+    on the rate limiter, which reads the body first. As a ``ValueError`` it is
+    what it is, a malformed body: 400, or ``None`` with ``silent=True``.
+    """
+
+    def loads(self, s: str | bytes, **kwargs: Any) -> Any:
+        """Parse ``s``; too deep a nesting is a ``ValueError`` like any other bad JSON."""
+        try:
+            return super().loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
