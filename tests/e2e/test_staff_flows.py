@@ -72,11 +72,11 @@ def test_agent_takes_a_claim_on_a_call(page, live_server, session, ivanov, axe, 
 
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Обращение по номеру {NUMBER}")
     answers = _answers_table(page)
-    assert answers["Фамилия, имя, отчество"] == "совпало"
-    assert answers["Паспорт"] == "совпало"
-    assert answers["Адрес регистрации"] == "не совпало"
+    assert answers["Фамилия, имя, отчество"] == "✓ Совпадает"
+    assert answers["Паспорт"] == "✓ Совпадает"
+    assert answers["Адрес регистрации"] == "✗ Не совпадает"
     assert (
-        answers["Недавние звонки"].startswith("совпало")
+        answers["Недавние звонки"].startswith("✓ Совпадает")
         and "совпало 2, нужно 2" in answers["Недавние звонки"]
     )
     # A reissue needs every answer: the SIM is blocked, the caller is sent to an office.
@@ -165,7 +165,7 @@ def test_office_hands_over_the_new_sim(
         page.get_by_role("button", name="Выдать и перенести номер").click()
     iccid_field = page.get_by_label("ICCID новой SIM-карты")
     expect(iccid_field).to_have_attribute("aria-invalid", "true")
-    expect(page.get_by_text("ICCID состоит из 19 или 20 цифр")).to_be_visible()
+    expect(page.locator("#iccid-error")).to_contain_text("ICCID состоит из 19 или 20 цифр")
     browser_errors.clear()  # the page with the field error is answered 400, as expected
     axe(page)
 
