@@ -539,3 +539,36 @@ def test_json_nested_too_deeply_is_invalid_json_not_a_500(cast):
         )
         assert response.status_code == 400, url
         assert response.get_json()["code"] == "INVALID_ARGUMENT"
+
+
+def test_a_nul_character_in_a_form_is_refused_before_the_database_sees_it(cast):
+    # Found by the fuzzing on PostgreSQL: the staff login was looked up with the NUL in it.
+    client = cast.client("anonymous")
+    response = client.post(
+        "/staff/login",
+        data={"csrf_token": csrf_token_of(client), "login": "agent\x00", "password": "x"},
+    )
+    assert response.status_code == 400
+    assert "Не удалось обработать запрос" in response.get_data(as_text=True)
+
+
+def test_a_nul_character_in_the_query_or_the_path_is_refused(cast):
+    assert cast.client("supervisor").get("/supervisor/audit?text=a%00").status_code == 400
+    assert cast.client("supervisor").get("/supervisor/queues/RU-MO%00W").status_code == 400
+    response = cast.client("anonymous").get("/api/v1/tickets/R%00-1", headers=cast.bearer("office"))
+    assert response.status_code == 400
+    assert response.mimetype == "application/json"
+
+
+def test_a_nul_character_anywhere_in_a_json_body_is_invalid_argument(cast):
+    body = {"phoneNumber": "+79161234567", "idDocument": "4509123456", "address": {"nested": ["a\x00"]}}
+    response = cast.client("anonymous").post(
+        "/camara/kyc-match/v0.4/match", json=body, headers=cast.bearer("partner")
+    )
+    assert response.status_code == 400
+    assert response.get_json()["code"] == "INVALID_ARGUMENT"
+    response = cast.client("anonymous").post(
+        "/api/v1/claims", json={"msisdn": "+7916\x001234567"}, headers=cast.bearer("agent")
+    )
+    assert response.status_code == 400
+    assert response.mimetype == "application/json"
