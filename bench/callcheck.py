@@ -2,8 +2,8 @@
 
 The application path is the verification engine's repository
 (``recovery.verification.repository``): ``reference_calls`` (the window
-query, then one "first seen" probe per candidate number until the set is
-full) and ``post_loss_events``. The baseline sends the very same SQL
+query, then one "first seen" statement for the candidates the window does not
+prove known) and ``post_loss_events``. The baseline sends the very same SQL
 statements — compiled once from the repository's own query builders — on a
 plain psycopg cursor, with the least Python a hand-written client would need
 to pick the numbers to probe. Both must find the same reference set (checked),
@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
 from recovery.verification.repository import (
-    known_query,
+    known_numbers_query,
     post_loss_events,
     post_loss_query,
     reference_calls,
@@ -47,7 +47,11 @@ class _Template:
             dialect=postgresql.dialect(), compile_kwargs={"render_postcompile": True}
         )
         self.sql = compiled.string % {name: f"%({name})s" for name in compiled.params}
-        self.roles = {name: roles.get(value, value) for name, value in compiled.params.items()}
+        # A list (an array parameter) is filled by its parameter's name.
+        self.roles = {
+            name: name if isinstance(value, list) else roles.get(value, value)
+            for name, value in compiled.params.items()
+        }
 
     def params(self, **values: object) -> dict[str, object]:
         """The parameters for one execution: roles replaced by ``values``, constants kept."""
@@ -64,7 +68,9 @@ def _templates() -> dict[str, _Template]:
         "window": _Template(
             window_query(_ME, _LOST, SETTINGS), {_ME: "me", start: "start", _LOST: "lost_at"}
         ),
-        "known": _Template(known_query(_ME, _OTHER, cutoff), {_ME: "me", _OTHER: "other", cutoff: "cutoff"}),
+        "known": _Template(
+            known_numbers_query(_ME, [_OTHER], cutoff, dialect="postgresql"), {_ME: "me", cutoff: "cutoff"}
+        ),
         "post_loss": _Template(post_loss_query(_ME, _LOST, SETTINGS), {_ME: "me", _LOST: "lost_at"}),
     }
 
@@ -85,20 +91,29 @@ def raw_call_check(cursor: psycopg.Cursor, msisdn: str, lost_at: datetime) -> tu
     window = TEMPLATES["window"]
     cursor.execute(window.sql, window.params(me=msisdn, start=start, lost_at=lost_at))
     candidates: dict[str, None] = {}
-    for callee, _, kind in cursor.fetchall():
-        if kind == "voice" and callee.startswith("+") and callee not in SUPPORT_NUMBERS:
+    proven: set[str] = set()
+    for callee, started_at, kind in cursor.fetchall():
+        if not callee.startswith("+") or callee in SUPPORT_NUMBERS:
+            continue
+        if kind == "voice":
             candidates.setdefault(callee)
-    known = []
-    probe = TEMPLATES["known"]
+        if started_at <= cutoff:
+            proven.add(callee)
+    unproven, full = [], 0
     for number in candidates:
-        if len(known) == SETTINGS.max_reference_numbers:
+        if full == SETTINGS.max_reference_numbers:
             break
-        cursor.execute(probe.sql, probe.params(me=msisdn, other=number, cutoff=cutoff))
-        if cursor.fetchone()[0]:
-            known.append(number)
+        if number in proven:
+            full += 1
+        else:
+            unproven.append(number)
+    probe = TEMPLATES["known"]
+    cursor.execute(probe.sql, probe.params(me=msisdn, numbers=unproven, cutoff=cutoff))
+    probed = {number for (number,) in cursor.fetchall()}
+    known = tuple(n for n in candidates if n in proven or n in probed)[: SETTINGS.max_reference_numbers]
     post = TEMPLATES["post_loss"]
     cursor.execute(post.sql, post.params(me=msisdn, lost_at=lost_at))
-    return tuple(known), cursor.fetchone()[0]
+    return known, cursor.fetchone()[0]
 
 
 def known_numbers(libpq_url: str, msisdn: str, lost_at: datetime) -> tuple[str, ...]:

@@ -26,6 +26,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import psycopg
+from cryptography.fernet import Fernet
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
@@ -301,6 +302,7 @@ def main() -> None:
         "RECOVERY_ENV": "production",
         "SECRET_KEY": secrets.token_urlsafe(32),
         "PII_KEY": secrets.token_urlsafe(32),
+        "PII_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
     }
     started = time.perf_counter()
     results: dict = {

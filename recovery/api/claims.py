@@ -230,17 +230,22 @@ def _ticket_body(ticket: Ticket | None) -> dict[str, Any] | None:
     }
 
 
-def _claim_body(claim: Claim) -> dict[str, Any]:
-    """The response body of a claim, the same whether just made or read back."""
-    checks = claim.verification or {}
+def _verified(claim: Claim) -> bool:
     # Only a claim that proved the identity learns the home region: a rejected or locked one is
     # answered the same whether the number is ours or not (no oracle, no extra query).
-    verified = claim.outcome in (Outcome.BLOCK, Outcome.REISSUE) and claim.subscriber_id is not None
-    subscriber = db.session.get(Subscriber, claim.subscriber_id) if verified else None
+    return claim.outcome in (Outcome.BLOCK, Outcome.REISSUE) and claim.subscriber_id is not None
+
+
+def _claim_body(claim: Claim, home_region: str | None) -> dict[str, Any]:
+    """The response body of a claim, the same whether just made or read back.
+
+    ``home_region`` is the subscriber's, given only for a verified claim.
+    """
+    checks = claim.verification or {}
     return {
         "claimId": claim.id,
         "outcome": claim.outcome.value,
-        "homeRegion": subscriber.home_region if subscriber is not None else None,
+        "homeRegion": home_region if _verified(claim) else None,
         "ticket": _ticket_body(claim.ticket),
         "verification": {
             "name": checks.get("name") == "true",
@@ -300,10 +305,12 @@ def create_claim(body: dict[str, Any]) -> tuple[dict[str, Any], int, dict[str, s
     except InvalidClaim as exc:
         db.session.rollback()
         raise ApiError(400, "INVALID_ARGUMENT", str(exc)) from None
+    # The answer is read from the objects in hand: after the commit they would be read back.
+    body = _claim_body(result.claim, result.home_region)
+    location = f"{request.script_root}/api/v1/claims/{result.claim.id}"
     db.session.commit()
     status = 200 if result.ticket is not None and not result.ticket_created else 201
-    location = f"{request.script_root}/api/v1/claims/{result.claim.id}"
-    return _claim_body(result.claim), status, {"Location": location}
+    return body, status, {"Location": location}
 
 
 @blp.route("/claims/<claim_id>", methods=["GET"])
@@ -316,7 +323,8 @@ def get_claim(claim_id: str) -> dict[str, Any]:
     claim = db.session.get(Claim, _parse_id(claim_id))
     if claim is None:
         raise _not_found()
-    return _claim_body(claim)
+    subscriber = db.session.get(Subscriber, claim.subscriber_id) if _verified(claim) else None
+    return _claim_body(claim, subscriber.home_region if subscriber is not None else None)
 
 
 @blp.route("/tickets/<ticket_id>", methods=["GET"])

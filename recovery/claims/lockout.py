@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from recovery import audit
@@ -49,35 +49,35 @@ def _lookback(now: datetime, policy: Policy) -> datetime:
     return now - timedelta(hours=2 * policy.lock_hours)
 
 
-def last_unlock_at(session: Session, msisdn: str) -> datetime | None:
-    """When a supervisor last unlocked ``msisdn``, if ever."""
-    return session.scalar(select(func.max(Unlock.created_at)).where(Unlock.msisdn == msisdn))
-
-
-def failure_times(session: Session, msisdn: str, since: datetime) -> list[datetime]:
-    """Times of rejected claims for ``msisdn`` since ``since``, oldest first."""
+def unforgiven_failure_times(session: Session, msisdn: str, since: datetime) -> list[datetime]:
+    """Times of rejected claims for ``msisdn`` since ``since`` and after its last unlock: one statement."""
+    last_unlock = select(func.max(Unlock.created_at)).where(Unlock.msisdn == msisdn).scalar_subquery()
     return list(
         session.scalars(
             select(Claim.created_at)
-            .where(Claim.msisdn == msisdn, Claim.outcome == Outcome.REJECTED, Claim.created_at > since)
+            .where(
+                Claim.msisdn == msisdn,
+                Claim.outcome == Outcome.REJECTED,
+                Claim.created_at > since,
+                or_(last_unlock.is_(None), Claim.created_at > last_unlock),
+            )
             .order_by(Claim.created_at)
         )
     )
 
 
 def current_lock(session: Session, msisdn: str, now: datetime, policy: Policy = DEFAULT_POLICY) -> LockState:
-    """Whether remote verification of ``msisdn`` is locked at ``now``."""
-    failures = failure_times(session, msisdn, _lookback(now, policy))
-    return lock_state(failures, now, unlocked_at=last_unlock_at(session, msisdn), policy=policy)
+    """Whether remote verification of ``msisdn`` is locked at ``now``.
+
+    Every claim asks this first, so it is one statement: the failures an
+    unlock forgave are left out in SQL, as ``lock_state`` would leave them out.
+    """
+    return lock_state(unforgiven_failure_times(session, msisdn, _lookback(now, policy)), now, policy=policy)
 
 
 def recent_failures(session: Session, msisdn: str, now: datetime, policy: Policy = DEFAULT_POLICY) -> int:
     """Rejected claims for ``msisdn`` in the last ``LOCK_HOURS`` since the last unlock."""
-    since = now - timedelta(hours=policy.lock_hours)
-    unlocked = last_unlock_at(session, msisdn)
-    if unlocked is not None and unlocked > since:
-        since = unlocked
-    return len(failure_times(session, msisdn, since))
+    return len(unforgiven_failure_times(session, msisdn, now - timedelta(hours=policy.lock_hours)))
 
 
 def locked_numbers(session: Session, now: datetime, policy: Policy = DEFAULT_POLICY) -> list[LockedNumber]:

@@ -135,8 +135,16 @@ def submit_claim(
         verification = _verify(
             session, request, msisdn, lost_at, subscriber, pii_key, policy, support_numbers
         )
+    # Asked for unknown numbers too (it finds nothing): the same queries whether the number is ours.
+    open_ticket = tickets.open_reissue_of(session, subscriber.id if subscriber is not None else None)
     decision = _decide(
-        session, request.action, request.current_region, verification, subscriber, lock, policy
+        request.action,
+        request.current_region,
+        verification,
+        subscriber,
+        lock,
+        policy,
+        open_region=open_ticket.region if open_ticket is not None else None,
     )
 
     claim = Claim(
@@ -161,7 +169,7 @@ def submit_claim(
     ticket, created = None, False
     if decision.blocks_sim and subscriber is not None:
         ticket, created, decision = _act(
-            session, subscriber, claim, decision, verification, actor, now, policy
+            session, subscriber, claim, decision, verification, actor, now, policy, open_ticket
         )
     claim.ticket_id = ticket.id if ticket is not None else None
     claim.verification = stored_verification(verification, decision)
@@ -283,19 +291,15 @@ def _digest_result(claimed_digest: str, record: SubscriberRecord) -> FieldResult
 
 
 def _decide(
-    session: Session,
     action: Action,
     current_region: str,
     verification: Verification,
     subscriber: Subscriber | None,
     lock: LockState,
     policy: Policy,
-    open_region: str | None = None,
+    *,
+    open_region: str | None,
 ) -> Decision:
-    if open_region is None:
-        # Asked for unknown numbers too (it finds nothing): the same queries whether the number is ours.
-        existing = tickets.open_reissue_of(session, subscriber.id if subscriber is not None else None)
-        open_region = existing.region if existing is not None else None
     return decide(
         verification,
         action=action,
@@ -317,22 +321,27 @@ def _act(
     actor: Actor,
     now: datetime,
     policy: Policy,
+    open_ticket: Ticket | None,
 ) -> tuple[Ticket, bool, Decision]:
-    """Block the SIM and record or open the ticket the decision calls for."""
+    """Block the SIM and record or open the ticket the decision calls for.
+
+    ``open_ticket`` is the open reissue ticket the decision was made with.
+    """
     tickets.block_sim(session, subscriber, now, actor)
     if decision.outcome is Outcome.BLOCK:
         ticket = tickets.record_block(session, subscriber, claim.id, now, actor)
         notifications.queue(session, subscriber, notifications.sim_blocked(subscriber.msisdn, ticket.id))
         return ticket, True, decision
     region = decision.ticket_region or subscriber.home_region
-    ticket, created = tickets.open_reissue(session, subscriber, region, claim.id, now, actor)
+    ticket, created = tickets.open_reissue(
+        session, subscriber, region, claim.id, now, actor, existing=open_ticket
+    )
     if created:
         message = notifications.reissue_opened(subscriber.msisdn, ticket.id, ticket.region)
         notifications.queue(session, subscriber, message)
     elif not decision.reuse_open_ticket:
         # Another claim opened the ticket a moment ago: tell it as the existing one.
         decision = _decide(
-            session,
             claim.requested_action,
             claim.current_region,
             verification,

@@ -54,6 +54,10 @@ class IccidInUse(TicketError):
     """The new SIM's ICCID is already on record."""
 
 
+#: ``open_reissue``'s default: read the open ticket, none having been read yet.
+LOOK_UP = object()
+
+
 def block_sim(session: Session, subscriber: Subscriber, now: datetime, actor: Actor) -> Sim | None:
     """Block the subscriber's current SIM at once; a SIM already blocked stays as it is.
 
@@ -103,15 +107,20 @@ def open_reissue(
     claim_id: uuid.UUID | None,
     now: datetime,
     actor: Actor,
+    *,
+    existing: Ticket | object | None = LOOK_UP,
 ) -> tuple[Ticket, bool]:
     """Open a reissue ticket for ``region``, or return the one already open.
 
     Returns ``(ticket, created)``. Safe under concurrent claims: the insert runs
     in a savepoint and the unique index decides; the loser reads the winner's
-    ticket. Anything pending in ``session`` is flushed first.
+    ticket. Anything pending in ``session`` is flushed first. A caller that has
+    just read ``open_reissue_of`` in this transaction passes what it found as
+    ``existing`` rather than have it read again.
     """
-    existing = open_reissue_of(session, subscriber.id)
-    if existing is not None:
+    if existing is LOOK_UP:
+        existing = open_reissue_of(session, subscriber.id)
+    if isinstance(existing, Ticket):
         return existing, False
     session.flush()
     ticket = Ticket(

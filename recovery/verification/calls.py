@@ -108,6 +108,45 @@ def candidate_numbers(
     return tuple(seen)
 
 
+def known_in_window(
+    calls: Iterable[LedgerCall],
+    lost_at: datetime,
+    *,
+    support_numbers: Iterable[str] = (),
+    settings: CallSettings = _DEFAULT,
+) -> frozenset[str]:
+    """Full numbers the window itself shows the subscriber calling at or before ``known_cutoff``.
+
+    Such a number is known early enough without asking the ledger again: the
+    window is 30 days and the cutoff 7 days before the loss, so most numbers a
+    subscriber calls are proven here and only those first called in the last
+    days need a "first seen" probe (``numbers_to_probe``).
+    """
+    cutoff, support = known_cutoff(lost_at, settings), frozenset(support_numbers)
+    proven = (_full_number(call.callee, support) for call in calls if call.started_at <= cutoff)
+    return frozenset(number for number in proven if number is not None)
+
+
+def numbers_to_probe(
+    candidates: Sequence[str], proven: Collection[str], settings: CallSettings = _DEFAULT
+) -> tuple[str, ...]:
+    """The candidates whose first-seen time the ledger must still be asked for.
+
+    Those not ``proven`` by the window, and only up to the point where the
+    proven ones alone fill the reference set: a candidate after that cannot be
+    among the first ``max_reference_numbers`` known, whatever a probe says.
+    """
+    unproven, known = [], 0
+    for number in candidates:
+        if known == settings.max_reference_numbers:
+            break
+        if number in proven:
+            known += 1
+        else:
+            unproven.append(number)
+    return tuple(unproven)
+
+
 # A window holds up to a hundred rows, mostly the same few numbers; phonenumbers
 # takes 20-50 µs a parse, so each distinct text is parsed once (make bench).
 @lru_cache(maxsize=65_536)

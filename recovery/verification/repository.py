@@ -8,12 +8,16 @@ ledger (DESIGN 4), which on an operator's scale holds billions of rows:
   ``REFERENCE_SCAN_ROWS`` rows. Kind and service numbers are filtered in
   Python, not in SQL, because a filter on a column outside the index would let
   the database read on past the limit through a subscriber's SMS and USSD;
-* "first seen" is an ``EXISTS`` probe per candidate number and direction on
-  the natural key ``uq_call_events_natural`` (caller, callee, started_at, kind),
-  a single index seek each, all of them in one statement: a statement per
-  candidate would make a number with calls measurably slower to answer than
-  one that is not ours (an enumeration oracle; tests/integration/security/
-  test_enumeration.py);
+* "first seen": a candidate the window shows called at or before the cutoff
+  is known already (``calls.known_in_window``); the others are an ``EXISTS``
+  probe per number and direction on the natural key ``uq_call_events_natural``
+  (caller, callee, started_at, kind), a single index seek each, all of them in
+  one statement: a statement per candidate would make a number with calls
+  measurably slower to answer than one that is not ours (an enumeration
+  oracle; tests/integration/security/test_enumeration.py). On PostgreSQL the
+  numbers are one array parameter, so the statement, and its plan, is the
+  same whatever their count: planning a ``UNION`` of probes over every
+  partition of the ledger cost more than running it (``make bench``);
 * post-loss activity counts the subscriber's own events from ``lostAt`` on the
   caller index, stopping at ``POST_LOSS_COUNT_CAP``.
 
@@ -30,10 +34,13 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 
 from sqlalchemy import (
+    ARRAY,
     ColumnElement,
     CompoundSelect,
+    Integer,
     Select,
     String,
+    bindparam,
     exists,
     false,
     func,
@@ -50,6 +57,8 @@ from recovery.verification.calls import (
     LedgerCall,
     candidate_numbers,
     known_cutoff,
+    known_in_window,
+    numbers_to_probe,
     reference_set,
     require_aware,
     window_start,
@@ -57,6 +66,20 @@ from recovery.verification.calls import (
 from recovery.verification.settings import CallSettings
 
 _DEFAULT = CallSettings()
+
+# The statements are built once, with bind parameters: building a SELECT costs
+# more Python than running it (make bench). They are plain Core reads of the
+# ledger, run on the session's connection without the ORM's per-statement work.
+_WINDOW = (
+    select(CallEvent.callee, CallEvent.started_at, CallEvent.kind)
+    .where(
+        CallEvent.caller == bindparam("msisdn"),
+        CallEvent.started_at >= bindparam("start"),
+        CallEvent.started_at < bindparam("lost_at"),
+    )
+    .order_by(CallEvent.started_at.desc())
+    .limit(bindparam("scan_rows", type_=Integer))
+)
 
 
 def reference_calls(
@@ -73,30 +96,33 @@ def reference_calls(
     """
     msisdn = to_e164(msisdn)
     support = tuple(support_numbers)
+    connection = session.connection()
     calls = [
         LedgerCall(callee, started_at, str(kind))
-        for callee, started_at, kind in session.execute(window_query(msisdn, lost_at, settings))
+        for callee, started_at, kind in connection.execute(_WINDOW, _window_params(msisdn, lost_at, settings))
     ]
     candidates = candidate_numbers(calls, lost_at, support_numbers=support, settings=settings)
-    known = _known_numbers(session, msisdn, candidates, known_cutoff(lost_at, settings))
+    proven = known_in_window(calls, lost_at, support_numbers=support, settings=settings)
+    probe = numbers_to_probe(candidates, proven, settings)
+    known = proven | _known_numbers(session, msisdn, probe, known_cutoff(lost_at, settings))
     return reference_set(calls, known, lost_at, support_numbers=support, settings=settings)
+
+
+def _window_params(msisdn: str, lost_at: datetime, settings: CallSettings) -> dict[str, object]:
+    return {
+        "msisdn": msisdn,
+        "start": window_start(lost_at, settings),
+        "lost_at": lost_at,
+        "scan_rows": settings.scan_rows,
+    }
 
 
 def window_query(msisdn: str, lost_at: datetime, settings: CallSettings = _DEFAULT) -> Select:
     """The subscriber's events in the window, newest first, at most ``scan_rows`` of them."""
-    return (
-        select(CallEvent.callee, CallEvent.started_at, CallEvent.kind)
-        .where(
-            CallEvent.caller == msisdn,
-            CallEvent.started_at >= window_start(lost_at, settings),
-            CallEvent.started_at < lost_at,
-        )
-        .order_by(CallEvent.started_at.desc())
-        .limit(settings.scan_rows)
-    )
+    return _WINDOW.params(_window_params(msisdn, lost_at, settings))
 
 
-def known_condition(msisdn: str, number: str, cutoff: datetime) -> ColumnElement[bool]:
+def known_condition(msisdn: str, number: str | ColumnElement[str], cutoff: datetime) -> ColumnElement[bool]:
     """The ledger has an event between the two numbers, either way, at or before ``cutoff``."""
     outgoing = exists().where(
         CallEvent.caller == msisdn, CallEvent.callee == number, CallEvent.started_at <= cutoff
@@ -112,13 +138,20 @@ def known_query(msisdn: str, number: str, cutoff: datetime) -> Select:
     return select(known_condition(msisdn, number, cutoff))
 
 
-def known_numbers_query(msisdn: str, numbers: Sequence[str], cutoff: datetime) -> Select | CompoundSelect:
+def known_numbers_query(
+    msisdn: str, numbers: Sequence[str], cutoff: datetime, *, dialect: str
+) -> Select | CompoundSelect:
     """Which of ``numbers`` the ledger shows with ``msisdn`` at or before ``cutoff``: one statement.
 
     Each number is one ``known_query`` probe (an index seek per direction);
     without numbers the statement still runs and finds nothing, so that an
-    unknown number costs the same round trips as a known one.
+    unknown number costs the same round trips as a known one. On PostgreSQL
+    the numbers are unnested from one array parameter: one statement text and
+    one plan for any count. SQLite has no arrays; there each number is a
+    ``SELECT`` of a ``UNION ALL`` (its planner is cheap).
     """
+    if dialect == "postgresql":
+        return _KNOWN_NUMBERS.params(msisdn=msisdn, numbers=list(numbers), cutoff=cutoff)
     probes = [
         select(literal(number, String).label("number")).where(known_condition(msisdn, number, cutoff))
         for number in numbers
@@ -128,27 +161,49 @@ def known_numbers_query(msisdn: str, numbers: Sequence[str], cutoff: datetime) -
     return probes[0] if len(probes) == 1 else union_all(*probes)
 
 
+_PROBED = (
+    func.unnest(bindparam("numbers", type_=ARRAY(String)))
+    .table_valued("number")
+    .render_derived(name="probed")
+)
+_KNOWN_NUMBERS = select(_PROBED.c.number).where(
+    known_condition(bindparam("msisdn"), _PROBED.c.number, bindparam("cutoff"))
+)
+
+
 def _known_numbers(
     session: Session, msisdn: str, candidates: Sequence[str], cutoff: datetime
 ) -> frozenset[str]:
     """The candidates the ledger knew early enough (``reference_set`` keeps the first of them)."""
-    return frozenset(session.scalars(known_numbers_query(msisdn, candidates, cutoff)))
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        params = {"msisdn": msisdn, "numbers": list(candidates), "cutoff": cutoff}
+        return frozenset(connection.execute(_KNOWN_NUMBERS, params).scalars())
+    query = known_numbers_query(msisdn, candidates, cutoff, dialect=connection.dialect.name)
+    return frozenset(connection.execute(query).scalars())
+
+
+_POST_LOSS = select(func.count()).select_from(
+    select(CallEvent.started_at)
+    .where(CallEvent.caller == bindparam("msisdn"), CallEvent.started_at >= bindparam("lost_at"))
+    .order_by(CallEvent.started_at.desc())
+    .limit(bindparam("cap", type_=Integer))
+    .subquery()
+)
 
 
 def post_loss_query(msisdn: str, lost_at: datetime, settings: CallSettings = _DEFAULT) -> Select:
     """Count of the subscriber's own events from ``lost_at`` on, stopping at the cap."""
-    own_events = (
-        select(CallEvent.started_at)
-        .where(CallEvent.caller == msisdn, CallEvent.started_at >= lost_at)
-        .order_by(CallEvent.started_at.desc())
-        .limit(settings.post_loss_count_cap)
-        .subquery()
-    )
-    return select(func.count()).select_from(own_events)
+    return _POST_LOSS.params(msisdn=msisdn, lost_at=lost_at, cap=settings.post_loss_count_cap)
 
 
 def post_loss_events(
     session: Session, msisdn: str, lost_at: datetime, *, settings: CallSettings = _DEFAULT
 ) -> int:
     """Calls, SMS and USSD the SIM made at or after ``lost_at`` (capped): the finder's, not the owner's."""
-    return session.scalar(post_loss_query(to_e164(msisdn), require_aware(lost_at), settings)) or 0
+    params = {
+        "msisdn": to_e164(msisdn),
+        "lost_at": require_aware(lost_at),
+        "cap": settings.post_loss_count_cap,
+    }
+    return session.connection().execute(_POST_LOSS, params).scalar() or 0

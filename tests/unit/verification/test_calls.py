@@ -3,6 +3,8 @@
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from recovery.verification.calls import (
     CallCheck,
@@ -12,6 +14,8 @@ from recovery.verification.calls import (
     check_calls,
     claimed_numbers,
     known_cutoff,
+    known_in_window,
+    numbers_to_probe,
     reference_set,
     window_start,
 )
@@ -174,3 +178,48 @@ def test_call_check_as_a_field():
     assert CallCheck(MatchStatus.MATCH, 2, 2).field == FieldResult(MatchStatus.MATCH)
     assert CallCheck(MatchStatus.MATCH, 2, 2).passed
     assert not CallCheck(MatchStatus.NOT_AVAILABLE, 0, 2).passed
+
+
+def test_the_window_proves_numbers_called_before_the_cutoff():
+    calls = [
+        call(MUM, days(20)),  # before the cutoff: known without asking the ledger
+        call(DAD, days(2)),  # only after the cutoff: the ledger must be asked
+        call("8 495 123-45-67", days(8), "sms"),  # any kind, any format
+        call("0890", days(10)),  # a service number is never a reference
+        call(GYM, days(7)),  # exactly at the cutoff counts, as in the probe (<=)
+    ]
+    assert known_in_window(calls, LOST, support_numbers=SUPPORT) == {MUM, WORK, GYM}
+
+
+def test_only_unproven_numbers_before_the_set_is_full_are_probed():
+    settings = CallSettings(max_reference_numbers=2)
+    assert numbers_to_probe((DAD, MUM, SCAM, WORK, GYM), {MUM, WORK}, settings) == (DAD, SCAM)
+    assert numbers_to_probe((MUM, WORK, DAD), {MUM, WORK}, settings) == ()
+    assert numbers_to_probe((), set(), settings) == ()
+
+
+NUMBERS = (MUM, DAD, WORK, GYM, SCAM, "+79160000002", "+79160000003")
+
+
+@given(
+    events=st.lists(
+        st.tuples(st.sampled_from(NUMBERS), st.integers(0, 30 * 24), st.sampled_from(["voice", "sms"])),
+        max_size=40,
+    ),
+    earlier=st.sets(st.sampled_from(NUMBERS)),
+    limit=st.integers(1, 4),
+)
+def test_probing_only_what_the_window_cannot_prove_gives_the_same_reference_set(events, earlier, limit):
+    """Whatever the ledger holds, the shortcut finds the set that probing every candidate finds."""
+    settings = CallSettings(max_reference_numbers=limit)
+    calls = [call(number, timedelta(hours=hours, minutes=1), kind) for number, hours, kind in events]
+    cutoff = known_cutoff(LOST, settings)
+    # What the ledger knows at the cutoff: events in the window at or before it, and ``earlier`` ones.
+    ledger_knows = earlier | {c.callee for c in calls if c.started_at <= cutoff}
+    candidates = candidate_numbers(calls, LOST, settings=settings)
+    proven = known_in_window(calls, LOST, settings=settings)
+    assert proven <= ledger_knows
+    probed = ledger_knows & set(numbers_to_probe(candidates, proven, settings))
+    assert reference_set(calls, proven | probed, LOST, settings=settings) == reference_set(
+        calls, ledger_knows, LOST, settings=settings
+    )
