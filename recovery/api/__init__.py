@@ -69,7 +69,9 @@ def init_api(app: Flask) -> RecoveryApi:
         spec_kwargs={
             "info": {
                 "description": "Claims and tickets for call-centre and office software (/api/v1); "
-                "CAMARA KYC Match and SIM Swap for partners (/camara)."
+                "CAMARA KYC Match and SIM Swap for partners (/camara). "
+                "No text value may contain the NUL character (U+0000): such a request is "
+                "400 INVALID_ARGUMENT."
             }
         },
     )

@@ -63,7 +63,9 @@ schema = schemathesis.openapi.from_wsgi(
     config=SchemathesisConfig.from_dict(
         {
             "seed": 20261120,
-            "generation": {"max-examples": MAX_EXAMPLES},
+            # The API refuses NUL in any text (stated in the document's description, a rule
+            # JSON Schema cannot express; PostgreSQL cannot store it): test_bad_input.py tests it.
+            "generation": {"max-examples": MAX_EXAMPLES, "allow-x00": False},
             "phases": {"stateful": {"enabled": False}},
         }
     ),
