@@ -6,7 +6,8 @@ query, then one "first seen" statement for the candidates the window does not
 prove known) and ``post_loss_events``. The baseline sends the very same SQL
 statements — compiled once from the repository's own query builders — on a
 plain psycopg cursor, with the least Python a hand-written client would need
-to pick the numbers to probe. Both must find the same reference set (checked),
+to pick the numbers to probe (the engine's own ``numbers_to_probe`` for which
+of them the window leaves unproven). Both must find the same reference set (checked),
 so the ratio is what the application adds on top of PostgreSQL.
 """
 
@@ -23,6 +24,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
+from recovery.verification.calls import numbers_to_probe
 from recovery.verification.repository import (
     known_numbers_query,
     post_loss_events,
@@ -99,16 +101,9 @@ def raw_call_check(cursor: psycopg.Cursor, msisdn: str, lost_at: datetime) -> tu
             candidates.setdefault(callee)
         if started_at <= cutoff:
             proven.add(callee)
-    unproven, full = [], 0
-    for number in candidates:
-        if full == SETTINGS.max_reference_numbers:
-            break
-        if number in proven:
-            full += 1
-        else:
-            unproven.append(number)
+    unproven = numbers_to_probe(tuple(candidates), proven, SETTINGS)
     probe = TEMPLATES["known"]
-    cursor.execute(probe.sql, probe.params(me=msisdn, numbers=unproven, cutoff=cutoff))
+    cursor.execute(probe.sql, probe.params(me=msisdn, numbers=list(unproven), cutoff=cutoff))
     probed = {number for (number,) in cursor.fetchall()}
     known = tuple(n for n in candidates if n in proven or n in probed)[: SETTINGS.max_reference_numbers]
     post = TEMPLATES["post_loss"]

@@ -333,9 +333,10 @@ def _act(
         notifications.queue(session, subscriber, notifications.sim_blocked(subscriber.msisdn, ticket.id))
         return ticket, True, decision
     region = decision.ticket_region or subscriber.home_region
-    ticket, created = tickets.open_reissue(
-        session, subscriber, region, claim.id, now, actor, existing=open_ticket
-    )
+    if open_ticket is not None:
+        ticket, created = open_ticket, False
+    else:
+        ticket, created = tickets.insert_reissue(session, subscriber, region, claim.id, now, actor)
     if created:
         message = notifications.reissue_opened(subscriber.msisdn, ticket.id, ticket.region)
         notifications.queue(session, subscriber, message)

@@ -54,10 +54,6 @@ class IccidInUse(TicketError):
     """The new SIM's ICCID is already on record."""
 
 
-#: ``open_reissue``'s default: read the open ticket, none having been read yet.
-LOOK_UP = object()
-
-
 def block_sim(session: Session, subscriber: Subscriber, now: datetime, actor: Actor) -> Sim | None:
     """Block the subscriber's current SIM at once; a SIM already blocked stays as it is.
 
@@ -107,21 +103,31 @@ def open_reissue(
     claim_id: uuid.UUID | None,
     now: datetime,
     actor: Actor,
-    *,
-    existing: Ticket | object | None = LOOK_UP,
 ) -> tuple[Ticket, bool]:
     """Open a reissue ticket for ``region``, or return the one already open.
 
+    Returns ``(ticket, created)``; see ``insert_reissue`` for concurrent claims.
+    """
+    existing = open_reissue_of(session, subscriber.id)
+    if existing is not None:
+        return existing, False
+    return insert_reissue(session, subscriber, region, claim_id, now, actor)
+
+
+def insert_reissue(
+    session: Session,
+    subscriber: Subscriber,
+    region: str,
+    claim_id: uuid.UUID | None,
+    now: datetime,
+    actor: Actor,
+) -> tuple[Ticket, bool]:
+    """Open a reissue ticket for ``region``, ``open_reissue_of`` having just found none.
+
     Returns ``(ticket, created)``. Safe under concurrent claims: the insert runs
     in a savepoint and the unique index decides; the loser reads the winner's
-    ticket. Anything pending in ``session`` is flushed first. A caller that has
-    just read ``open_reissue_of`` in this transaction passes what it found as
-    ``existing`` rather than have it read again.
+    ticket. Anything pending in ``session`` is flushed first.
     """
-    if existing is LOOK_UP:
-        existing = open_reissue_of(session, subscriber.id)
-    if isinstance(existing, Ticket):
-        return existing, False
     session.flush()
     ticket = Ticket(
         id=uuid.uuid4(),

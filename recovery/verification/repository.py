@@ -151,7 +151,7 @@ def known_numbers_query(
     ``SELECT`` of a ``UNION ALL`` (its planner is cheap).
     """
     if dialect == "postgresql":
-        return _KNOWN_NUMBERS.params(msisdn=msisdn, numbers=list(numbers), cutoff=cutoff)
+        return _KNOWN_NUMBERS.params(_known_numbers_params(msisdn, numbers, cutoff))
     probes = [
         select(literal(number, String).label("number")).where(known_condition(msisdn, number, cutoff))
         for number in numbers
@@ -177,10 +177,15 @@ def _known_numbers(
     """The candidates the ledger knew early enough (``reference_set`` keeps the first of them)."""
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        params = {"msisdn": msisdn, "numbers": list(candidates), "cutoff": cutoff}
+        # The prebuilt statement with its parameters, not a bound copy (``known_numbers_query``).
+        params = _known_numbers_params(msisdn, candidates, cutoff)
         return frozenset(connection.execute(_KNOWN_NUMBERS, params).scalars())
     query = known_numbers_query(msisdn, candidates, cutoff, dialect=connection.dialect.name)
     return frozenset(connection.execute(query).scalars())
+
+
+def _known_numbers_params(msisdn: str, numbers: Sequence[str], cutoff: datetime) -> dict[str, object]:
+    return {"msisdn": msisdn, "numbers": list(numbers), "cutoff": cutoff}
 
 
 _POST_LOSS = select(func.count()).select_from(
@@ -194,16 +199,16 @@ _POST_LOSS = select(func.count()).select_from(
 
 def post_loss_query(msisdn: str, lost_at: datetime, settings: CallSettings = _DEFAULT) -> Select:
     """Count of the subscriber's own events from ``lost_at`` on, stopping at the cap."""
-    return _POST_LOSS.params(msisdn=msisdn, lost_at=lost_at, cap=settings.post_loss_count_cap)
+    return _POST_LOSS.params(_post_loss_params(msisdn, lost_at, settings))
 
 
 def post_loss_events(
     session: Session, msisdn: str, lost_at: datetime, *, settings: CallSettings = _DEFAULT
 ) -> int:
     """Calls, SMS and USSD the SIM made at or after ``lost_at`` (capped): the finder's, not the owner's."""
-    params = {
-        "msisdn": to_e164(msisdn),
-        "lost_at": require_aware(lost_at),
-        "cap": settings.post_loss_count_cap,
-    }
+    params = _post_loss_params(to_e164(msisdn), require_aware(lost_at), settings)
     return session.connection().execute(_POST_LOSS, params).scalar() or 0
+
+
+def _post_loss_params(msisdn: str, lost_at: datetime, settings: CallSettings) -> dict[str, object]:
+    return {"msisdn": msisdn, "lost_at": lost_at, "cap": settings.post_loss_count_cap}
