@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from argon2 import PasswordHasher
+from argon2 import Parameters, PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 MIN_PASSWORD_LENGTH = 10
@@ -90,6 +90,21 @@ def verify_password(stored_hash: str, password: str) -> bool:
         return False
 
 
+_DUMMY_PASSWORD = "not-a-real-password-used-for-timing"  # noqa: S105 - verified against, never accepted
+
 #: Verified against when the account does not exist, so that an unknown login
 #: costs the same time as a wrong password.
-DUMMY_HASH = hash_password("not-a-real-password-used-for-timing")
+DUMMY_HASH = hash_password(_DUMMY_PASSWORD)
+
+
+def use_parameters(parameters: Parameters) -> None:
+    """Hash with ``parameters`` from now on (the test suite's cheap profile).
+
+    Only for tests, called before the app is built: the views import
+    ``DUMMY_HASH`` when their blueprint is imported, so it is recomputed here
+    with the same parameters as every other hash. Production keeps argon2's
+    recommended defaults (RFC 9106 low-memory profile).
+    """
+    global _hasher, DUMMY_HASH
+    _hasher = PasswordHasher.from_parameters(parameters)
+    DUMMY_HASH = hash_password(_DUMMY_PASSWORD)

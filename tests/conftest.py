@@ -16,14 +16,20 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from argon2.profiles import CHEAPEST
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.orm import Session
 
 from config import TestingConfig
-from recovery import create_app
+from recovery import create_app, passwords
 from recovery.extensions import db
+
+# argon2's cheapest parameters in tests: a production hash costs about half a second of CPU,
+# and the suite hashes and verifies thousands of passwords. The rules under test (which
+# password is accepted, that an unknown login verifies a hash too) do not depend on the cost.
+passwords.use_parameters(CHEAPEST)
 
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 ON_POSTGRES = POSTGRES_URL.startswith("postgresql")

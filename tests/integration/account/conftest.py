@@ -75,7 +75,7 @@ def other_subscriber(session: Session, config: TestingConfig) -> Subscriber:
 
 @cache
 def hashed(password: str) -> str:
-    """An argon2 hash of ``password``, computed once per run (each hash costs half a second)."""
+    """An argon2 hash of ``password``, computed once per run."""
     return hash_password(password)
 
 
