@@ -14,7 +14,7 @@ call check's index carries callee and kind (INCLUDE), so the check reads the
 index alone. SQLite keeps the plain table: nothing changes there.
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0004
 Create Date: 2026-11-26
 
 """
@@ -23,8 +23,8 @@ from datetime import UTC, date, datetime
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0005'
-down_revision = "0002"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

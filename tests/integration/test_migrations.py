@@ -1,8 +1,12 @@
 """Migrations: ``upgrade head`` builds exactly the models' schema, and back."""
 
+from pathlib import Path
+
 import pytest
 from alembic.autogenerate import compare_metadata
+from alembic.config import Config
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
@@ -21,6 +25,19 @@ def test_upgrade_head_equals_the_models(app):
     # The app fixture's database was built by ``upgrade`` (tests/conftest.py).
     with app.app_context():
         assert _differences() == []
+
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+
+
+def test_revisions_are_numbered_and_named_in_the_order_they_run():
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    chain = list(ScriptDirectory.from_config(config).walk_revisions())[::-1]
+    revisions = [script.revision for script in chain]
+    assert revisions == sorted(revisions), "revision ids must sort in the order the chain runs"
+    assert [Path(script.path).name.split("_", 1)[0] for script in chain] == revisions
+    assert [script.down_revision for script in chain] == [None, *revisions[:-1]]
 
 
 def test_downgrade_to_base_and_upgrade_again(app):

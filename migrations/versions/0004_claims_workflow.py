@@ -1,7 +1,7 @@
 """claims workflow: offices, wizard drafts, unlocks
 
-Revision ID: 0002
-Revises: 0004
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-11-25
 
 """
@@ -11,8 +11,8 @@ from alembic import op
 BigIntPK = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
 # revision identifiers, used by Alembic.
-revision = '0002'
-down_revision = "0004"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

@@ -5,8 +5,8 @@ of PII_ENCRYPTION_KEYS (read from the app's config, as the application does).
 Values that already decrypt are left alone, so rows written by the new code
 before this ran are not encrypted twice. Downgrade decrypts back to clear text.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0003
+Revises: 0002
 Create Date: 2026-11-26
 
 """
@@ -16,8 +16,8 @@ from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import current_app
 
 # revision identifiers, used by Alembic.
-revision = "0004"
-down_revision = "0003"
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 

@@ -1,4 +1,4 @@
-"""Migration 0004 encrypts the subscribers already in the database, and its downgrade decrypts them."""
+"""Migration 0003 encrypts the subscribers already in the database, and its downgrade decrypts them."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ def _raw(connection) -> tuple:
 def test_upgrade_encrypts_existing_rows_and_downgrade_restores_them(app, config):
     key = Fernet(config.PII_ENCRYPTION_KEYS[0])
     with app.app_context():
-        downgrade(revision="0004-1")  # the schema just before this migration, wherever it is chained
+        downgrade(revision="0003-1")  # the schema just before this migration, wherever it is chained
         with db.engine.begin() as connection:
             connection.execute(
                 text(
@@ -44,7 +44,7 @@ def test_upgrade_encrypts_existing_rows_and_downgrade_restores_them(app, config)
         db.session.rollback()
 
         # Downgrade decrypts back to clear text.
-        downgrade(revision="0004-1")
+        downgrade(revision="0003-1")
         with db.engine.connect() as connection:
             assert _raw(connection) == CLEAR
         db.session.remove()
@@ -53,7 +53,7 @@ def test_upgrade_encrypts_existing_rows_and_downgrade_restores_them(app, config)
 def test_upgrade_leaves_rows_already_written_encrypted_alone(app, config):
     # New code may write a row before the migration runs: it must not be encrypted twice.
     with app.app_context():
-        downgrade(revision="0004-1")
+        downgrade(revision="0003-1")
         make_subscriber(db.session, config.PII_KEY, msisdn="+79031112233", full_name="Петрова Анна Сергеевна")
         upgrade()
         db.session.expire_all()

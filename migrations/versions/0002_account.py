@@ -1,6 +1,6 @@
 """personal account: logins, captchas, SMS codes, tariffs, top-ups, support chat
 
-Revision ID: 0003
+Revision ID: 0002
 Revises: 0001
 Create Date: 2026-11-25
 
@@ -25,8 +25,8 @@ TARIFFS = [
 
 
 # revision identifiers, used by Alembic.
-revision = '0003'
-down_revision = '0001'
+revision = "0002"
+down_revision = "0001"
 branch_labels = None
 depends_on = None
 
