@@ -64,6 +64,8 @@ from recovery.verification.repository import post_loss_events, reference_calls
 
 #: A loss is reported within a year; an older time is a typo, not a lost SIM.
 MAX_LOSS_AGE_DAYS = 366
+#: The subscriber id asked for when the number is not ours (ids start at 1).
+NO_SUBSCRIBER = 0
 #: E.164 as text: what a number that ``to_e164`` refuses may still look like.
 _E164_SHAPE = re.compile(r"^\+[1-9][0-9]{7,14}$")
 
@@ -146,7 +148,8 @@ def submit_claim(
             session, request, msisdn, lost_at, subscriber, pii_key, policy, support_numbers
         )
     # Asked for unknown numbers too (it finds nothing): the same queries whether the number is ours.
-    open_ticket = tickets.open_reissue_of(session, subscriber.id if subscriber is not None else None)
+    # An id no row has, not None: ``= NULL`` would be sent as ``IS NULL``, another statement text.
+    open_ticket = tickets.open_reissue_of(session, subscriber.id if subscriber is not None else NO_SUBSCRIBER)
     context = _DecisionContext(lost_at, now, history, policy)
     decision = _decide(
         request.action,
