@@ -201,7 +201,10 @@ ERROR_DESCRIPTIONS = {
     404: "No such claim or ticket (NOT_FOUND).",
     409: "The ticket is no longer open, or the ICCID is taken (CONFLICT).",
     413: "The body is larger than the limit (PAYLOAD_TOO_LARGE).",
-    429: "Too many requests (TOO_MANY_REQUESTS).",
+    429: (
+        "Too many requests (TOO_MANY_REQUESTS), or this client was rejected on too many distinct "
+        "numbers within the hour (claims)."
+    ),
 }
 
 
