@@ -2,10 +2,17 @@
 
 The agent types the caller's answers; submitting runs the same claim as the
 wizard (same policy, same lock) with the agent's identity on the claim and in
-the audit log. The result shows, per answer, matched / not matched / not
-available, the calls matched out of those required, post-loss activity, the
-lock state and the home region — never a stored value or the call list, so an
-agent cannot prompt the caller. Agents see their own recent claims.
+the audit log. Once a claim proved name and passport, its page shows, per
+answer, matched / not matched / not available, the calls matched out of those
+required, post-loss activity and the home region — never a stored value or the
+call list, so an agent cannot prompt the caller. A rejected or locked claim
+shows only "not verified": per-answer results there would tell a subscriber
+from a stranger (DESIGN 2.3). Agents see their own claims only.
+
+The number-status panel (before the claim) tells only the lock state and the
+failures, the same for a number that is ours and one that is not; each look-up
+is audited and limited per agent (``AGENT_STATUS_LOOKUP_LIMITS``), so the
+console is no way to list subscribers.
 """
 
 from __future__ import annotations
@@ -14,25 +21,44 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from flask import Response, abort, jsonify, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from werkzeug.exceptions import TooManyRequests
 
+from recovery import audit
 from recovery.agent import bp
 from recovery.agent.forms import AgentClaimForm
 from recovery.auth import staff_required
-from recovery.claims import lockout, tickets
+from recovery.claims import lockout
 from recovery.claims.actors import Actor
-from recovery.claims.boundary import policy, region_name, render_messages, run_claim
+from recovery.claims.boundary import policy, render_messages, run_claim
+from recovery.claims.ceiling import TooManyFailedNumbers
 from recovery.claims.submit import ClaimRequest, InvalidClaim, stored_messages
-from recovery.extensions import db
+from recovery.extensions import db, limiter
 from recovery.lost.forms import as_aware, forget_typed
-from recovery.models import Action, Channel, Claim, StaffRole, Subscriber
+from recovery.models import Action, Channel, Claim, Outcome, StaffRole, Subscriber
 from recovery.models.types import utcnow
 from recovery.phones import InvalidPhoneNumber, to_e164
-from recovery.security.ratelimit import claim_limits
+from recovery.security.ratelimit import AGENT_STATUS_LOOKUP_LIMITS, claim_limits, user_key
 
 RECENT_CLAIMS = 20
+
+
+def _lookup_limits() -> str:
+    return current_app.config.get("AGENT_STATUS_LOOKUP_LIMITS", AGENT_STATUS_LOOKUP_LIMITS)
+
+
+#: Number-status look-ups, per agent, on the JSON panel and the console's ``?msisdn=`` alike
+#: (one bucket); a page without a number is no look-up and is not counted.
+status_lookup_limits = limiter.shared_limit(
+    _lookup_limits,
+    scope="agent-number-status",
+    key_func=user_key,
+    methods=["GET"],
+    exempt_when=lambda: not request.args.get("msisdn"),
+    override_defaults=False,
+)
 
 
 @bp.before_request
@@ -54,14 +80,16 @@ def _recent_claims() -> list[Claim]:
 
 @dataclass(frozen=True)
 class NumberStatus:
-    """What an agent may know about a number before asking: lock, failures, home region, open reissue."""
+    """What an agent may know about a number before asking: the lock and the failures.
+
+    Nothing here depends on whether the number is ours (no home region, no open
+    ticket): the panel must not tell a subscriber's number from a stranger's.
+    """
 
     msisdn: str
     locked_until: datetime | None
     failed_claims: int
     max_failed_claims: int
-    home_region: str | None
-    open_reissue: str | None
 
     @property
     def locked(self) -> bool:
@@ -76,36 +104,46 @@ class NumberStatus:
             "lockedUntil": self.locked_until.isoformat() if self.locked_until else None,
             "failedClaims": self.failed_claims,
             "maxFailedClaims": self.max_failed_claims,
-            "homeRegion": self.home_region,
-            "homeRegionName": region_name(self.home_region) if self.home_region else None,
-            "openReissue": self.open_reissue,
         }
 
 
 def number_status(msisdn: str) -> NumberStatus:
-    """The status of ``msisdn`` now (E.164)."""
+    """The status of ``msisdn`` now (E.164): the same statements whether the number is ours or not."""
     now = utcnow()
     rules = policy()
     lock = lockout.current_lock(db.session, msisdn, now, rules)
-    subscriber = db.session.scalar(select(Subscriber).where(Subscriber.msisdn == msisdn))
-    open_ticket = tickets.open_reissue_of(db.session, subscriber.id) if subscriber is not None else None
     return NumberStatus(
         msisdn=msisdn,
         locked_until=lock.until if lock.locked else None,
         failed_claims=lockout.recent_failures(db.session, msisdn, now, rules),
         max_failed_claims=rules.max_failed_claims,
-        home_region=subscriber.home_region if subscriber is not None else None,
-        open_reissue=str(open_ticket.id) if open_ticket is not None else None,
     )
+
+
+def looked_up_status(msisdn: str) -> NumberStatus:
+    """``number_status`` asked by the agent before a claim: audited (who looked up which number)."""
+    status = number_status(msisdn)
+    audit.record(
+        db.session,
+        actor=f"staff:{current_user.login}",
+        action="agent.number_status",
+        channel=Channel.AGENT,
+        subject=msisdn,
+        ip=request.remote_addr,
+    )
+    db.session.commit()
+    return status
 
 
 def _console(form: AgentClaimForm, status_code: int = 200) -> tuple[str, int]:
     forget_typed(form.passport)
     status = None
-    raw = request.args.get("msisdn") or form.msisdn.data
+    # Only an explicit look-up (``?msisdn=``, counted and audited) shows the panel: a form sent
+    # back with errors must not be a way round the look-up limit.
+    raw = request.args.get("msisdn")
     if raw:
         try:
-            status = number_status(to_e164(raw))
+            status = looked_up_status(to_e164(raw))
         except InvalidPhoneNumber:
             status = None
     return (
@@ -115,6 +153,7 @@ def _console(form: AgentClaimForm, status_code: int = 200) -> tuple[str, int]:
 
 
 @bp.get("/")
+@status_lookup_limits
 def console() -> tuple[str, int]:
     """The claim form, the number's status when one is given, and the agent's recent claims."""
     form = AgentClaimForm()
@@ -124,13 +163,14 @@ def console() -> tuple[str, int]:
 
 
 @bp.get("/number-status")
+@status_lookup_limits
 def number_status_json() -> Response | tuple[Response, int]:
-    """The status panel as JSON, for the console's script."""
+    """The status panel as JSON, for the console's script (limited and audited per look-up)."""
     try:
         msisdn = to_e164(request.args.get("msisdn", ""))
     except InvalidPhoneNumber:
         return jsonify(error="invalid number"), 400
-    return jsonify(number_status(msisdn).as_json())
+    return jsonify(looked_up_status(msisdn).as_json())
 
 
 @bp.post("/claims")
@@ -156,21 +196,30 @@ def submit() -> Response | tuple[str, int]:
         db.session.rollback()
         form.msisdn.errors = [str(exc)]
         return _console(form, 400)
+    except TooManyFailedNumbers as exc:
+        raise TooManyRequests(retry_after=exc.retry_after) from None
     db.session.commit()
     return redirect(url_for("agent.claim", claim_id=result.claim.id))
 
 
+#: Outcomes after which the agent sees the per-answer results: name and passport were proven.
+VERIFIED_OUTCOMES = frozenset({Outcome.BLOCK, Outcome.REISSUE})
+
+
 @bp.get("/claims/<uuid:claim_id>")
 def claim(claim_id: uuid.UUID) -> str:
-    """One of the agent's claims: per-answer results, outcome, ticket and what to tell the caller."""
+    """One of the agent's own claims: outcome, ticket, what to tell the caller; answers once verified."""
     found = db.session.get(Claim, claim_id)
+    # Another agent's claim is answered like a missing one (supervisors have their own pages).
     if found is None or found.staff_user_id != current_user.id:
         abort(404)
-    subscriber = db.session.get(Subscriber, found.subscriber_id) if found.subscriber_id else None
+    verified = found.outcome in VERIFIED_OUTCOMES and found.subscriber_id is not None
+    subscriber = db.session.get(Subscriber, found.subscriber_id) if verified else None
     return render_template(
         "agent/claim.html",
         claim=found,
-        checks=found.verification or {},
+        verified=verified,
+        checks=(found.verification or {}) if verified else {},
         messages=render_messages(stored_messages(found)),
         home_region=subscriber.home_region if subscriber is not None else None,
         status=number_status(found.msisdn),

@@ -4,8 +4,14 @@
   the console, with the verification detail an agent may see (matched or not,
   never a stored value). 201 with a new ticket or none; 200 when an open
   reissue ticket is returned instead of a new one.
-* ``GET /claims/{id}`` (agent, ``claims:read``) and ``GET /tickets/{id}``
-  (agent, ``tickets:read``).
+* ``GET /claims/{id}`` (agent, ``claims:read``): only the client that made
+  the claim reads it (another client's claim is 404, as if it did not exist);
+  ``GET /tickets/{id}`` (agent, ``tickets:read``).
+* For ``rejected`` and ``locked`` claims ``verification`` is null and the body
+  is the same for a number that is not ours and a subscriber with a wrong
+  answer (ids aside): nothing tells a stranger from a subscriber.
+* A client rejected on ``MAX_FAILED_NUMBERS_PER_CLIENT`` distinct numbers
+  within the hour gets 429 ``TOO_MANY_REQUESTS`` (``recovery.claims.ceiling``).
 * ``POST /tickets/{id}/fulfil`` (office with a region, ``tickets:fulfil``):
   the new SIM's ICCID; a ticket of another region is 403, a ticket closed in
   the meantime (a concurrent fulfilment) is 409.
@@ -35,6 +41,7 @@ from recovery.api.errors import ApiError
 from recovery.claims import tickets
 from recovery.claims.actors import Actor
 from recovery.claims.boundary import policy, render_messages, run_claim
+from recovery.claims.ceiling import TooManyFailedNumbers
 from recovery.claims.submit import (
     ClaimRequest,
     ClaimResult,
@@ -146,7 +153,7 @@ class TicketSchema(ma.Schema):
 
 
 class VerificationSchema(ma.Schema):
-    """Which answers matched; never the stored values."""
+    """Which answers matched; never the stored values. Null for a rejected or locked claim."""
 
     name = ma.fields.Boolean(required=True)
     passport = ma.fields.Boolean(required=True)
@@ -163,7 +170,12 @@ class ClaimResponseSchema(ma.Schema):
     outcome = ma.fields.String(required=True)
     homeRegion = ma.fields.String(allow_none=True, required=True)
     ticket = ma.fields.Nested(TicketSchema, allow_none=True, required=True)
-    verification = ma.fields.Nested(VerificationSchema, required=True)
+    verification = ma.fields.Nested(
+        VerificationSchema,
+        allow_none=True,
+        required=True,
+        metadata={"description": "Null for rejected and locked: no per-answer result is told then."},
+    )
     messages = ma.fields.List(ma.fields.String(), required=True)
 
 
@@ -189,7 +201,10 @@ ERROR_DESCRIPTIONS = {
     404: "No such claim or ticket (NOT_FOUND).",
     409: "The ticket is no longer open, or the ICCID is taken (CONFLICT).",
     413: "The body is larger than the limit (PAYLOAD_TOO_LARGE).",
-    429: "Too many requests (TOO_MANY_REQUESTS).",
+    429: (
+        "Too many requests (TOO_MANY_REQUESTS), or this client was rejected on too many distinct "
+        "numbers within the hour (claims)."
+    ),
 }
 
 
@@ -236,25 +251,38 @@ def _verified(claim: Claim) -> bool:
     return claim.outcome in (Outcome.BLOCK, Outcome.REISSUE) and claim.subscriber_id is not None
 
 
-def _claim_body(claim: Claim, home_region: str | None) -> dict[str, Any]:
+def _verification_body(claim: Claim) -> dict[str, Any] | None:
+    """Which answers matched, only for a claim that proved name and passport.
+
+    A rejected or locked claim tells nothing per answer: ``address: true`` or
+    ``callsMatched: 2`` on a wrong passport would tell a subscriber from a
+    stranger, and how the subscriber uses the phone.
+    """
+    if not _verified(claim):
+        return None
+    checks = claim.verification or {}
+    return {
+        "name": checks.get("name") == "true",
+        "passport": checks.get("passport") == "true",
+        "address": checks.get("address") == "true",
+        "callsMatched": checks.get("callsMatched", 0),
+        "callsRequired": checks.get("callsRequired", policy().calls.calls_required),
+        "postLossActivity": checks.get("postLossActivity", 0),
+    }
+
+
+def _claim_body(claim: Claim, home_region: str | None, ticket: Ticket | None) -> dict[str, Any]:
     """The response body of a claim, the same whether just made or read back.
 
-    ``home_region`` is the subscriber's, given only for a verified claim.
+    ``home_region`` is the subscriber's, given only for a verified claim;
+    ``ticket`` is the claim's (passed in: the objects in hand, no lazy load).
     """
-    checks = claim.verification or {}
     return {
         "claimId": claim.id,
         "outcome": claim.outcome.value,
         "homeRegion": home_region if _verified(claim) else None,
-        "ticket": _ticket_body(claim.ticket),
-        "verification": {
-            "name": checks.get("name") == "true",
-            "passport": checks.get("passport") == "true",
-            "address": checks.get("address") == "true",
-            "callsMatched": checks.get("callsMatched", 0),
-            "callsRequired": checks.get("callsRequired", policy().calls.calls_required),
-            "postLossActivity": checks.get("postLossActivity", 0),
-        },
+        "ticket": _ticket_body(ticket),
+        "verification": _verification_body(claim),
         "messages": render_messages(stored_messages(claim)),
     }
 
@@ -305,8 +333,15 @@ def create_claim(body: dict[str, Any]) -> tuple[dict[str, Any], int, dict[str, s
     except InvalidClaim as exc:
         db.session.rollback()
         raise ApiError(400, "INVALID_ARGUMENT", str(exc)) from None
+    except TooManyFailedNumbers as exc:
+        raise ApiError(
+            429,
+            "TOO_MANY_REQUESTS",
+            "Too many numbers failed verification from this client; retry later.",
+            headers={"Retry-After": str(exc.retry_after)},
+        ) from None
     # The answer is read from the objects in hand: after the commit they would be read back.
-    body = _claim_body(result.claim, result.home_region)
+    body = _claim_body(result.claim, result.home_region, result.ticket)
     location = f"{request.script_root}/api/v1/claims/{result.claim.id}"
     db.session.commit()
     status = 200 if result.ticket is not None and not result.ticket_created else 201
@@ -319,12 +354,13 @@ def create_claim(body: dict[str, Any]) -> tuple[dict[str, Any], int, dict[str, s
 @document_errors(401, 403, 404, 429)
 @blp.doc(security=SECURITY)
 def get_claim(claim_id: str) -> dict[str, Any]:
-    """A claim's decision, as it was answered."""
+    """A claim's decision, as it was answered; only to the client that made it."""
     claim = db.session.get(Claim, _parse_id(claim_id))
-    if claim is None:
+    # Another client's claim is answered like a missing one: ids are no way into others' claims.
+    if claim is None or claim.api_client_id != current_client().id:
         raise _not_found()
     subscriber = db.session.get(Subscriber, claim.subscriber_id) if _verified(claim) else None
-    return _claim_body(claim, subscriber.home_region if subscriber is not None else None)
+    return _claim_body(claim, subscriber.home_region if subscriber is not None else None, claim.ticket)
 
 
 @blp.route("/tickets/<ticket_id>", methods=["GET"])

@@ -14,6 +14,7 @@ from flask import Flask, current_app
 from flask_babel import format_datetime, get_locale, gettext
 
 from recovery.claims.actors import Actor
+from recovery.claims.ceiling import TooManyFailedNumbers
 from recovery.claims.submit import ClaimRequest, ClaimResult, submit_claim
 from recovery.extensions import db
 from recovery.models.types import utcnow
@@ -27,17 +28,25 @@ def policy() -> Policy:
 
 
 def run_claim(request: ClaimRequest, actor: Actor) -> ClaimResult:
-    """Submit ``request`` now for ``actor``. The caller commits."""
+    """Submit ``request`` now for ``actor``. The caller commits.
+
+    :class:`TooManyFailedNumbers` is raised after committing what the refusal
+    recorded (its audit event and the supervisors' alert): the view answers 429.
+    """
     config = current_app.config
-    return submit_claim(
-        db.session,
-        request,
-        actor=actor,
-        now=utcnow(),
-        pii_key=config["PII_KEY"],
-        policy=policy(),
-        support_numbers=tuple(config.get("SUPPORT_NUMBERS", ())),
-    )
+    try:
+        return submit_claim(
+            db.session,
+            request,
+            actor=actor,
+            now=utcnow(),
+            pii_key=config["PII_KEY"],
+            policy=policy(),
+            support_numbers=tuple(config.get("SUPPORT_NUMBERS", ())),
+        )
+    except TooManyFailedNumbers:
+        db.session.commit()
+        raise
 
 
 def region_name(code: str | None) -> str:

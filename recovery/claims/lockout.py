@@ -11,6 +11,13 @@ do not tell which numbers are ours.
 A lock stops remote verification only (wizard, agent, API). The owner can
 still block from the personal account, and an office serves the owner in
 person: neither goes through :func:`current_lock`.
+
+Counting and recording are one step (DESIGN 2.3: parallel requests never get
+more tries than serial ones). A claim first takes its number's guard row
+(:func:`take_guard`: ``INSERT … ON CONFLICT DO NOTHING``, then ``SELECT … FOR
+UPDATE``) and holds it until it commits, so the next claim for that number
+reads the failures only once this one is recorded. The same statements run for
+numbers that are ours and numbers that are not.
 """
 
 from __future__ import annotations
@@ -19,11 +26,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.expression import ScalarSelect
 
 from recovery import audit
 from recovery.claims.actors import Actor
-from recovery.models import Claim, Outcome, Unlock
+from recovery.models import Claim, ClaimGuard, Outcome, Unlock
 from recovery.verification import DEFAULT_POLICY, LockState, Policy, lock_state
 
 #: Longest unlock reason kept.
@@ -43,6 +52,64 @@ class LockedNumber:
     until: datetime
 
 
+@dataclass(frozen=True)
+class NumberHistory:
+    """What a claim needs to know of its number's earlier claims."""
+
+    lock: LockState
+    #: Failed reissue proofs within ``REISSUE_PROOF_WINDOW_HOURS`` (since the last unlock).
+    failed_reissue_proofs: int
+
+
+def take_guard(session: Session, key: str) -> None:
+    """Lock the guard row ``key`` until the transaction ends, creating it on first use.
+
+    On PostgreSQL a second transaction waits here until the first commits or
+    rolls back (a concurrent first insert waits on the unique key likewise).
+    SQLite serialises writers anyway and ignores ``FOR UPDATE``.
+    """
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    session.execute(insert(ClaimGuard).values(key=key).on_conflict_do_nothing(index_elements=["key"]))
+    session.execute(select(ClaimGuard.key).where(ClaimGuard.key == key).with_for_update())
+
+
+def number_guard(msisdn: str) -> str:
+    """The guard key of a claimed number."""
+    return f"number:{msisdn}"
+
+
+def number_history(
+    session: Session, msisdn: str, now: datetime, policy: Policy = DEFAULT_POLICY
+) -> NumberHistory:
+    """The lock and the failed reissue proofs of ``msisdn`` at ``now``: one statement.
+
+    Call it holding the number's guard (:func:`take_guard`), so that no claim
+    for the number is recorded between this read and this claim's insert.
+    """
+    since = min(_lookback(now, policy), now - timedelta(hours=policy.reissue_proof_window_hours))
+    last_unlock = _last_unlock(msisdn)
+    rows = session.execute(
+        select(Claim.created_at, Claim.outcome, Claim.reissue_proof_failed)
+        .where(
+            Claim.msisdn == msisdn,
+            or_(Claim.outcome == Outcome.REJECTED, Claim.reissue_proof_failed.is_(True)),
+            Claim.created_at > since,
+            or_(last_unlock.is_(None), Claim.created_at > last_unlock),
+        )
+        .order_by(Claim.created_at)
+    ).all()
+    rejected = [
+        at for at, outcome, _proof in rows if outcome == Outcome.REJECTED and at > _lookback(now, policy)
+    ]
+    proofs_since = now - timedelta(hours=policy.reissue_proof_window_hours)
+    proofs = sum(1 for at, _outcome, proof in rows if proof and at > proofs_since)
+    return NumberHistory(lock_state(rejected, now, policy=policy), proofs)
+
+
+def _last_unlock(msisdn: str) -> ScalarSelect[datetime]:
+    return select(func.max(Unlock.created_at)).where(Unlock.msisdn == msisdn).scalar_subquery()
+
+
 def _lookback(now: datetime, policy: Policy) -> datetime:
     # A lock at ``now`` needs its last failure within LOCK_HOURS and the burst
     # within LOCK_HOURS before that: older failures cannot matter.
@@ -51,7 +118,7 @@ def _lookback(now: datetime, policy: Policy) -> datetime:
 
 def unforgiven_failure_times(session: Session, msisdn: str, since: datetime) -> list[datetime]:
     """Times of rejected claims for ``msisdn`` since ``since`` and after its last unlock: one statement."""
-    last_unlock = select(func.max(Unlock.created_at)).where(Unlock.msisdn == msisdn).scalar_subquery()
+    last_unlock = _last_unlock(msisdn)
     return list(
         session.scalars(
             select(Claim.created_at)

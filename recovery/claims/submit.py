@@ -2,6 +2,10 @@
 
 The steps, in order:
 
+0. an API client or agent over its ceiling of failed numbers is refused
+   (:mod:`.ceiling`, 429); then the number's guard row is locked until the
+   claim commits, so that the failures counted next and this claim's insert are
+   one step under concurrency (:func:`.lockout.take_guard`);
 1. the lock (:mod:`.lockout`) comes first: a locked number is answered
    ``locked`` without looking at the answers, so a locked number is no oracle;
 2. the verification engine checks every answer (``recovery.verification``),
@@ -32,7 +36,8 @@ from sqlalchemy.orm import Session
 from recovery import audit
 from recovery.claims import notifications, tickets
 from recovery.claims.actors import Actor
-from recovery.claims.lockout import current_lock
+from recovery.claims.ceiling import check_client
+from recovery.claims.lockout import NumberHistory, number_guard, number_history, take_guard
 from recovery.models import Action, Claim, Outcome, Subscriber, Ticket
 from recovery.phones import InvalidPhoneNumber, to_e164
 from recovery.regions import is_region
@@ -59,6 +64,8 @@ from recovery.verification.repository import post_loss_events, reference_calls
 
 #: A loss is reported within a year; an older time is a typo, not a lost SIM.
 MAX_LOSS_AGE_DAYS = 366
+#: The subscriber id asked for when the number is not ours (ids start at 1).
+NO_SUBSCRIBER = 0
 #: E.164 as text: what a number that ``to_e164`` refuses may still look like.
 _E164_SHAPE = re.compile(r"^\+[1-9][0-9]{7,14}$")
 
@@ -124,10 +131,15 @@ def submit_claim(
     """Verify, decide and act on one claim. The caller commits.
 
     Raises :class:`InvalidClaim` for a malformed number, region, time or too
-    many recent calls.
+    many recent calls, and :class:`recovery.claims.ceiling.TooManyFailedNumbers`
+    when the actor is over its ceiling (the caller commits the audit and alert).
     """
     msisdn, lost_at = _validate(request, now, policy)
-    lock = current_lock(session, msisdn, now, policy)
+    # Client guard before number guard, always in this order: two claims never wait on each other's.
+    check_client(session, actor, now, policy)
+    take_guard(session, number_guard(msisdn))
+    history = number_history(session, msisdn, now, policy)
+    lock = history.lock
     subscriber = session.scalar(select(Subscriber).where(Subscriber.msisdn == msisdn))
     if lock.locked:
         verification = nothing_verified(policy)
@@ -136,14 +148,15 @@ def submit_claim(
             session, request, msisdn, lost_at, subscriber, pii_key, policy, support_numbers
         )
     # Asked for unknown numbers too (it finds nothing): the same queries whether the number is ours.
-    open_ticket = tickets.open_reissue_of(session, subscriber.id if subscriber is not None else None)
+    # An id no row has, not None: ``= NULL`` would be sent as ``IS NULL``, another statement text.
+    open_ticket = tickets.open_reissue_of(session, subscriber.id if subscriber is not None else NO_SUBSCRIBER)
+    context = _DecisionContext(lost_at, now, history, policy)
     decision = _decide(
         request.action,
         request.current_region,
         verification,
         subscriber,
-        lock,
-        policy,
+        context,
         open_region=open_ticket.region if open_ticket is not None else None,
     )
 
@@ -160,6 +173,7 @@ def submit_claim(
         outcome=decision.outcome,
         verification={},
         post_loss_events=verification.post_loss_events,
+        reissue_proof_failed=decision.failed_reissue_proof,
         ip=actor.ip,
         created_at=now,
     )
@@ -169,7 +183,7 @@ def submit_claim(
     ticket, created = None, False
     if decision.blocks_sim and subscriber is not None:
         ticket, created, decision = _act(
-            session, subscriber, claim, decision, verification, actor, now, policy, open_ticket
+            session, subscriber, claim, decision, verification, actor, context, open_ticket
         )
     claim.ticket_id = ticket.id if ticket is not None else None
     claim.verification = stored_verification(verification, decision)
@@ -290,25 +304,38 @@ def _digest_result(claimed_digest: str, record: SubscriberRecord) -> FieldResult
     return FieldResult.no_match()
 
 
+@dataclass(frozen=True)
+class _DecisionContext:
+    """What the decision needs besides the answers: the times, the number's history, the policy."""
+
+    lost_at: datetime
+    now: datetime
+    history: NumberHistory
+    policy: Policy
+
+
 def _decide(
     action: Action,
     current_region: str,
     verification: Verification,
     subscriber: Subscriber | None,
-    lock: LockState,
-    policy: Policy,
+    context: _DecisionContext,
     *,
     open_region: str | None,
+    lock: LockState | None = None,
 ) -> Decision:
     return decide(
         verification,
         action=action,
         current_region=current_region,
         home_region=subscriber.home_region if subscriber is not None else None,
-        lock=lock,
+        lost_at=context.lost_at,
+        claimed_at=context.now,
+        lock=context.history.lock if lock is None else lock,
         open_reissue_region=open_region,
         reissue_in_person_only=subscriber.reissue_in_person_only if subscriber is not None else False,
-        policy=policy,
+        failed_reissue_proofs=context.history.failed_reissue_proofs,
+        policy=context.policy,
     )
 
 
@@ -319,14 +346,14 @@ def _act(
     decision: Decision,
     verification: Verification,
     actor: Actor,
-    now: datetime,
-    policy: Policy,
+    context: _DecisionContext,
     open_ticket: Ticket | None,
 ) -> tuple[Ticket, bool, Decision]:
     """Block the SIM and record or open the ticket the decision calls for.
 
     ``open_ticket`` is the open reissue ticket the decision was made with.
     """
+    now = context.now
     tickets.block_sim(session, subscriber, now, actor)
     if decision.outcome is Outcome.BLOCK:
         ticket = tickets.record_block(session, subscriber, claim.id, now, actor)
@@ -347,9 +374,9 @@ def _act(
             claim.current_region,
             verification,
             subscriber,
-            UNLOCKED,
-            policy,
+            context,
             open_region=ticket.region,
+            lock=UNLOCKED,
         )
     return ticket, created, decision
 

@@ -15,7 +15,7 @@ from recovery.models.audit import AuditEvent, Notification, NotificationStatus
 from recovery.models.claims import Action, Channel, Claim, Outcome, Ticket, TicketStatus, TicketType
 from recovery.models.drafts import ClaimDraft
 from recovery.models.ledger import CallEvent, CallKind
-from recovery.models.lockout import Unlock
+from recovery.models.lockout import ClaimGuard, Unlock
 from recovery.models.office import Office
 from recovery.models.staff import ApiClient, ApiRole, StaffRole, StaffUser
 from recovery.models.subscriber import Sim, SimStatus, Subscriber
@@ -32,6 +32,7 @@ __all__ = [
     "Channel",
     "Claim",
     "ClaimDraft",
+    "ClaimGuard",
     "CodePurpose",
     "MessageAuthor",
     "Notification",

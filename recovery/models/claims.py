@@ -6,7 +6,7 @@ import enum
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, Text, Uuid, text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text, Uuid, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from recovery.extensions import db
@@ -64,7 +64,12 @@ class Claim(db.Model):
     """
 
     __tablename__ = "claims"
-    __table_args__ = (Index("ix_claims_msisdn_created_at", "msisdn", "created_at"),)
+    __table_args__ = (
+        Index("ix_claims_msisdn_created_at", "msisdn", "created_at"),
+        # The per-client ceiling counts a client's (or an agent's) failures of the last hour.
+        Index("ix_claims_api_client_id_created_at", "api_client_id", "created_at"),
+        Index("ix_claims_staff_user_id_created_at", "staff_user_id", "created_at"),
+    )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
     msisdn: Mapped[str] = mapped_column(String(16))
@@ -78,6 +83,9 @@ class Claim(db.Model):
     outcome: Mapped[Outcome] = mapped_column(str_enum(Outcome, "claim_outcome"))
     verification: Mapped[dict] = mapped_column(JSON, default=dict)
     post_loss_events: Mapped[int] = mapped_column(default=0)
+    #: Name and passport right, reissue asked, address or calls wrong: counts
+    #: towards the number's reissue budget (``MAX_FAILED_REISSUE_PROOFS``).
+    reissue_proof_failed: Mapped[bool] = mapped_column(default=False, server_default=false())
     ip: Mapped[str | None] = mapped_column(String(45))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     ticket_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("tickets.id", use_alter=True))

@@ -1,4 +1,4 @@
-"""Supervisor unlocks of numbers locked after failed claims."""
+"""Supervisor unlocks of numbers locked after failed claims, and the guard rows that serialise claims."""
 
 from __future__ import annotations
 
@@ -25,3 +25,22 @@ class Unlock(db.Model):
 
     def __repr__(self) -> str:
         return f"<Unlock {self.msisdn} {self.created_at:%Y-%m-%d %H:%M}>"
+
+
+class ClaimGuard(db.Model):
+    """One row per claimed number (and per claiming client) whose row lock serialises its claims.
+
+    A claim takes ``SELECT … FOR UPDATE`` on its number's row (and its API
+    client's or agent's) before it counts failures, and holds it until it
+    commits: the count and the insert of the claim are then one step, so
+    parallel claims never get more tries than serial ones (DESIGN 2.3). The
+    row holds nothing else; it is created on first use, for numbers that are
+    not ours as well.
+    """
+
+    __tablename__ = "claim_guards"
+
+    key: Mapped[str] = mapped_column(String(40), primary_key=True)
+
+    def __repr__(self) -> str:
+        return f"<ClaimGuard {self.key}>"

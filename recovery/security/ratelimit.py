@@ -58,6 +58,9 @@ CLAIM_LIMITS_PER_NUMBER = "10 per hour;30 per day"
 # An agent types claims for callers all day; many agents share one office address,
 # so agents are counted per person, never per address.
 AGENT_CLAIM_LIMITS_PER_USER = "60 per hour;400 per day"
+# Number-status look-ups on the agent console, per agent (GET, not a submission): a
+# caller's number or two per call, never a list of numbers (config AGENT_STATUS_LOOKUP_LIMITS).
+AGENT_STATUS_LOOKUP_LIMITS = "60 per hour"
 # Claims through the JSON API, per client token.
 API_CLAIM_LIMITS_PER_CLIENT = "120 per minute;5000 per day"
 # Logins (staff and account holders), per address and per login typed. Short

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, time, timedelta
 
 from flask import (
     Response,
+    abort,
     current_app,
     flash,
     redirect,
@@ -51,8 +52,21 @@ def _actor() -> Actor:
     return Actor.staff(current_user, Channel.WEB, request.remote_addr)
 
 
+#: The last page number a supervisor page accepts: beyond it the offset would overflow the
+#: database's integer (a 500), and no queue or log is read that far by hand.
+MAX_PAGE = 100_000
+
+
 def _page() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
+    """The ``page`` argument: 1 by default; anything but a whole number 1–``MAX_PAGE`` is 400."""
+    raw = request.args.get("page")
+    if raw is None or raw == "":
+        return 1
+    # Length first: int() of thousands of digits is itself refused (ValueError), not just slow.
+    well_formed = len(raw) <= len(str(MAX_PAGE)) and raw.isascii() and raw.isdigit()
+    if not well_formed or not 1 <= int(raw) <= MAX_PAGE:
+        abort(400)
+    return int(raw)
 
 
 @bp.get("/")

@@ -12,7 +12,9 @@
   ``916…``), each counted once; at most ``MAX_CLAIMED_CALLS``.
 * The check **passes** when at least ``CALLS_REQUIRED`` claimed numbers are in
   the reference set, or all of it when it holds fewer; with an empty reference
-  set it is **not available**.
+  set it is **not available**. A remote *reissue* needs ``CALLS_REQUIRED``
+  matched numbers whatever the set holds (``decision``): the claimant picks
+  ``lostAt``, and a quiet window must not lower the bar.
 
 An event exactly at ``lostAt`` is not evidence: it belongs to the time after
 the loss (see :mod:`recovery.verification.repository` for post-loss activity).

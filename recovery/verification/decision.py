@@ -27,7 +27,15 @@ Further rules:
 * an open reissue ticket is reused, never duplicated; its existence is told
   only to a claimant who has proved name and passport;
 * post-loss activity is reported to a claimant who proved name and passport
-  (the SIM is blocked in every such outcome).
+  (the SIM is blocked in every such outcome);
+* the claimant chooses ``lostAt``, so it never makes a remote reissue easier
+  (DESIGN 2.2): a remote reissue needs at least ``CALLS_REQUIRED`` matched
+  numbers whatever the reference set holds, a loss at most
+  ``MAX_REMOTE_LOSS_AGE_HOURS`` before the claim, no more than
+  ``MAX_POST_LOSS_FOR_REISSUE`` post-loss events, and fewer than
+  ``MAX_FAILED_REISSUE_PROOFS`` failed reissue proofs for the number in
+  ``REISSUE_PROOF_WINDOW_HOURS``. Any of these failing is a block with the one
+  office-visit message, so the answer never tells which of them failed.
 """
 
 from __future__ import annotations
@@ -65,6 +73,9 @@ class Decision:
     #: A reissue ticket is already open: answer with it instead of a new one.
     reuse_open_ticket: bool = False
     locked_until: datetime | None = None
+    #: Name and passport were right, a reissue was asked and the address or the
+    #: calls were not: counts towards ``MAX_FAILED_REISSUE_PROOFS``.
+    failed_reissue_proof: bool = False
 
     @property
     def blocks_sim(self) -> bool:
@@ -107,15 +118,20 @@ def decide(
     action: Action,
     current_region: str,
     home_region: str | None,
+    lost_at: datetime,
+    claimed_at: datetime,
     lock: LockState = UNLOCKED,
     open_reissue_region: str | None = None,
     reissue_in_person_only: bool = False,
+    failed_reissue_proofs: int = 0,
     policy: Policy = DEFAULT_POLICY,
 ) -> Decision:
-    """Decide a claim.
+    """Decide a claim made at ``claimed_at`` about a loss at ``lost_at`` (both aware).
 
     ``home_region`` is None when the number is not ours; ``open_reissue_region``
-    is the region of the number's open reissue ticket, if it has one.
+    is the region of the number's open reissue ticket, if it has one;
+    ``failed_reissue_proofs`` counts the number's failed reissue proofs within
+    ``REISSUE_PROOF_WINDOW_HOURS`` before this claim.
     """
     if lock.locked:
         params = {"until": lock.until} if lock.until else {}
@@ -127,10 +143,18 @@ def decide(
     after = _post_loss(verification)
     if Action(action) is Action.BLOCK:
         return Decision(Outcome.BLOCK, (Message.of(MessageCode.SIM_BLOCKED), *after))
-    obstacle = _reissue_obstacle(verification, current_region, home_region, reissue_in_person_only, policy)
+    failed_proof = not _reissue_proven(verification, policy)
+    remote = _remote_reissue_allowed(verification, lost_at, claimed_at, failed_reissue_proofs, policy)
+    obstacle = _reissue_obstacle(
+        failed_proof or not remote, current_region, home_region, reissue_in_person_only, policy
+    )
     if obstacle is not None:
         reason = Message.of(obstacle, region=home_region)
-        return Decision(Outcome.BLOCK, (Message.of(MessageCode.SIM_BLOCKED), reason, *after))
+        return Decision(
+            Outcome.BLOCK,
+            (Message.of(MessageCode.SIM_BLOCKED), reason, *after),
+            failed_reissue_proof=failed_proof,
+        )
     return _reissue(current_region, home_region, open_reissue_region, after, policy)
 
 
@@ -140,15 +164,45 @@ def _post_loss(verification: Verification) -> tuple[Message, ...]:
     return (Message.of(MessageCode.POST_LOSS_ACTIVITY, count=verification.post_loss_events),)
 
 
-def _reissue_obstacle(
+def _reissue_proven(verification: Verification, policy: Policy) -> bool:
+    """Address and calls proved ownership, with at least ``CALLS_REQUIRED`` matched numbers.
+
+    The call check itself passes on fewer where fewer are on record (DESIGN
+    2.2), but a ``lostAt`` moved back to a quiet month would then ask for one
+    number: a reissue never needs fewer than ``CALLS_REQUIRED``.
+    """
+    return verification.ownership_proven and verification.calls.matched >= policy.calls.calls_required
+
+
+def _remote_reissue_allowed(
     verification: Verification,
+    lost_at: datetime,
+    claimed_at: datetime,
+    failed_reissue_proofs: int,
+    policy: Policy,
+) -> bool:
+    """The limits on a remote reissue that do not depend on the answers (DESIGN 2.2, 2.3)."""
+    loss_age = require_aware(claimed_at) - require_aware(lost_at)
+    return (
+        loss_age <= timedelta(hours=policy.max_remote_loss_age_hours)
+        and verification.post_loss_events <= policy.max_post_loss_for_reissue
+        and failed_reissue_proofs < policy.max_failed_reissue_proofs
+    )
+
+
+def _reissue_obstacle(
+    needs_office: bool,
     current_region: str,
     home_region: str,
     reissue_in_person_only: bool,
     policy: Policy,
 ) -> MessageCode | None:
-    """Why a proven owner is not reissued a SIM remotely, if anything stops it."""
-    if not verification.ownership_proven:
+    """Why a proven owner is not reissued a SIM remotely, if anything stops it.
+
+    Every reason that concerns the answers, the loss time or the budget gives the
+    same office-visit message, so that none tells the claimant which one failed.
+    """
+    if needs_office:
         return MessageCode.REISSUE_NEEDS_OFFICE_VISIT
     if reissue_in_person_only:
         return MessageCode.REISSUE_IN_PERSON_ONLY

@@ -60,6 +60,26 @@ REISSUE_HOME_REGION_ONLY = True
 #: A reissued SIM gets no SMS and no mobile data for this long.
 REISSUE_COOLING_HOURS = 24
 
+# --- Remote reissue (DESIGN 2.2, 2.3): the claimant chooses lostAt ------------
+#: A remote reissue needs a loss at most this long before the claim: an older
+#: ``lostAt`` would check the calls against a window the claimant picked.
+MAX_REMOTE_LOSS_AGE_HOURS = 72
+#: More post-loss events than this (a finder using the SIM) turn a remote
+#: reissue into a block and an office visit. ``POST_LOSS_COUNT_CAP`` must stay above it.
+MAX_POST_LOSS_FOR_REISSUE = 20
+#: Failed reissue proofs (name and passport right, address or calls wrong) for
+#: one number within ``REISSUE_PROOF_WINDOW_HOURS``, after which a reissue is
+#: only in person: each would otherwise be a free guess at the calls.
+MAX_FAILED_REISSUE_PROOFS = 3
+REISSUE_PROOF_WINDOW_HOURS = 24
+
+# --- Per-client ceiling (DESIGN 2.3) ------------------------------------------
+#: Distinct numbers one API client or one agent may fail on (rejected) within
+#: ``CLIENT_FAILURE_WINDOW_HOURS``; beyond it the client gets 429 and the
+#: supervisors an alert. Five tries a number, spread over many numbers, is a sweep.
+MAX_FAILED_NUMBERS_PER_CLIENT = 20
+CLIENT_FAILURE_WINDOW_HOURS = 1
+
 
 @dataclass(frozen=True)
 class MatchSettings:
@@ -94,6 +114,18 @@ class Policy:
     lock_hours: int = LOCK_HOURS
     reissue_home_region_only: bool = REISSUE_HOME_REGION_ONLY
     reissue_cooling_hours: int = REISSUE_COOLING_HOURS
+    max_remote_loss_age_hours: int = MAX_REMOTE_LOSS_AGE_HOURS
+    max_post_loss_for_reissue: int = MAX_POST_LOSS_FOR_REISSUE
+    max_failed_reissue_proofs: int = MAX_FAILED_REISSUE_PROOFS
+    reissue_proof_window_hours: int = REISSUE_PROOF_WINDOW_HOURS
+    max_failed_numbers_per_client: int = MAX_FAILED_NUMBERS_PER_CLIENT
+    client_failure_window_hours: int = CLIENT_FAILURE_WINDOW_HOURS
+
+    def __post_init__(self) -> None:
+        # A capped count at or below the threshold could never exceed it: heavy
+        # post-loss activity would stop turning a reissue into a block.
+        if self.calls.post_loss_count_cap <= self.max_post_loss_for_reissue:
+            raise ValueError("POST_LOSS_COUNT_CAP must be above MAX_POST_LOSS_FOR_REISSUE")
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> Policy:
@@ -130,6 +162,12 @@ _POLICY_KEYS = {
     "LOCK_HOURS": "lock_hours",
     "REISSUE_HOME_REGION_ONLY": "reissue_home_region_only",
     "REISSUE_COOLING_HOURS": "reissue_cooling_hours",
+    "MAX_REMOTE_LOSS_AGE_HOURS": "max_remote_loss_age_hours",
+    "MAX_POST_LOSS_FOR_REISSUE": "max_post_loss_for_reissue",
+    "MAX_FAILED_REISSUE_PROOFS": "max_failed_reissue_proofs",
+    "REISSUE_PROOF_WINDOW_HOURS": "reissue_proof_window_hours",
+    "MAX_FAILED_NUMBERS_PER_CLIENT": "max_failed_numbers_per_client",
+    "CLIENT_FAILURE_WINDOW_HOURS": "client_failure_window_hours",
 }
 
 #: Every config key ``Policy.from_config`` reads.

@@ -1,5 +1,6 @@
 // Agent console: refresh the number's status panel when the lost number is typed.
-// Shows only lock state, failed claims, home region and whether a reissue is open.
+// Shows only the lock state and the failed claims: the same for a number that is ours and one that
+// is not (no home region, no open ticket), so the panel cannot list subscribers.
 (function () {
   "use strict";
   var form = document.getElementById("agent-claim-form");
@@ -35,8 +36,6 @@
       setField("lock", texts.dataset.open, "text-bg-success");
     }
     setField("failures", status.failedClaims + " / " + status.maxFailedClaims);
-    setField("home", status.homeRegionName || texts.dataset.foreign);
-    setField("reissue", status.openReissue ? texts.dataset.yes : texts.dataset.no);
     panel.hidden = false;
   }
 

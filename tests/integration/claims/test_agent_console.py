@@ -67,15 +67,27 @@ def test_a_mismatch_is_shown_per_answer_without_the_stored_value(client, session
     assert session.scalar(select(Claim.outcome)) is Outcome.BLOCK
 
 
-def test_an_unknown_number_is_rejected_and_has_no_home_region(client, session, agent):
+def test_an_unknown_number_is_rejected_and_shows_only_not_verified(client, session, agent):
     login(client, agent)
     response = submit(client, msisdn=UNKNOWN_NUMBER)
-    page = client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "не наш абонент" in page and "отказ" in page
+    page = _main(client.get(response.headers["Location"]).get_data(as_text=True))
+    assert "не проверено" in page and "отказ" in page
+    # No per-answer rows and no home region: not even "not our subscriber".
+    assert "не наш абонент" not in page and "is-mismatch" not in page and "Домашний регион" not in page
     assert session.scalar(select(Claim.outcome)) is Outcome.REJECTED
 
 
-def test_the_number_status_shows_lock_and_home_region_only(client, session, ivanov, agent):
+def test_a_wrong_passport_shows_only_not_verified(client, session, ivanov, agent):
+    login(client, agent)
+    response = submit(client, passport="4509 000000")
+    page = _main(client.get(response.headers["Location"]).get_data(as_text=True))
+    assert "не проверено" in page
+    # The address and the calls were right: nothing on the page may say so.
+    assert "is-match" not in page and "совпало" not in page and "Москва" not in page
+    assert session.scalar(select(Claim.outcome)) is Outcome.REJECTED
+
+
+def test_the_number_status_shows_the_lock_only_and_the_same_for_any_number(client, session, ivanov, agent):
     login(client, agent)
     status = client.get("/agent/number-status?msisdn=8 916 123 45 67").get_json()
     assert status == {
@@ -84,12 +96,12 @@ def test_the_number_status_shows_lock_and_home_region_only(client, session, ivan
         "lockedUntil": None,
         "failedClaims": 0,
         "maxFailedClaims": 5,
-        "homeRegion": "RU-MOW",
-        "homeRegionName": "Москва",
-        "openReissue": None,
     }
+    stranger = client.get("/agent/number-status", query_string={"msisdn": UNKNOWN_NUMBER}).get_json()
+    assert {**stranger, "msisdn": IVANOV["msisdn"]} == status
     page = _main(client.get("/agent/", query_string={"msisdn": IVANOV["msisdn"]}).get_data(as_text=True))
-    assert "Москва" in page
+    panel = re.search(r'<section id="number-status".*?</section>', page, re.S).group(0)
+    assert "Москва" not in panel and "Домашний регион" not in panel
     for value in (*STORED_VALUES, "Иванов Иван"):
         assert value not in page
     assert client.get("/agent/number-status?msisdn=abc").status_code == 400

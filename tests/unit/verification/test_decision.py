@@ -5,8 +5,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from recovery.models.claims import Action, Outcome
+from recovery.verification import settings
 from recovery.verification.calls import CallCheck
-from recovery.verification.decision import UNLOCKED, Decision, LockState, decide, lock_state
+from recovery.verification.decision import UNLOCKED, Decision, LockState, lock_state
+from recovery.verification.decision import decide as decide_at
 from recovery.verification.messages import Message, MessageCode
 from recovery.verification.results import FieldResult, MatchStatus
 from recovery.verification.settings import Policy
@@ -14,6 +16,11 @@ from recovery.verification.verify import Verification
 
 HOME, ELSEWHERE = "RU-MOW", "RU-NVS"
 NOW = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
+
+
+def decide(verified, *, lost_at=NOW, claimed_at=NOW, **context):
+    """The decision on a claim made at NOW about a loss at NOW, unless told otherwise."""
+    return decide_at(verified, lost_at=lost_at, claimed_at=claimed_at, **context)
 
 
 def verification(name=True, passport=True, address=True, calls=MatchStatus.MATCH, post_loss=0):
@@ -39,8 +46,11 @@ REISSUED = Decision(
 )
 
 
-def blocked(*reasons):
-    return Decision(Outcome.BLOCK, (SIM_BLOCKED, *reasons))
+def blocked(*reasons, failed_proof=False):
+    return Decision(Outcome.BLOCK, (SIM_BLOCKED, *reasons), failed_reissue_proof=failed_proof)
+
+
+OFFICE = Message.of(MessageCode.REISSUE_NEEDS_OFFICE_VISIT, region=HOME)
 
 
 @pytest.mark.parametrize(
@@ -65,25 +75,25 @@ def blocked(*reasons):
             IDENTITY_ONLY,
             Action.REISSUE,
             HOME,
-            blocked(Message.of(MessageCode.REISSUE_NEEDS_OFFICE_VISIT, region=HOME)),
+            blocked(OFFICE, failed_proof=True),
         ),
         (
             verification(address=False),
             Action.REISSUE,
             HOME,
-            blocked(Message.of(MessageCode.REISSUE_NEEDS_OFFICE_VISIT, region=HOME)),
+            blocked(OFFICE, failed_proof=True),
         ),
         (
             verification(calls=MatchStatus.NO_MATCH),
             Action.REISSUE,
             HOME,
-            blocked(Message.of(MessageCode.REISSUE_NEEDS_OFFICE_VISIT, region=HOME)),
+            blocked(OFFICE, failed_proof=True),
         ),
         (
             verification(calls=MatchStatus.NOT_AVAILABLE),
             Action.REISSUE,
             HOME,
-            blocked(Message.of(MessageCode.REISSUE_NEEDS_OFFICE_VISIT, region=HOME)),
+            blocked(OFFICE, failed_proof=True),
         ),
         # less than name and passport → rejected, whatever else matched
         (verification(name=False), Action.BLOCK, HOME, REJECTED),
@@ -227,3 +237,121 @@ def test_lock_numbers_are_settings():
 def test_lock_state_needs_aware_times():
     with pytest.raises(ValueError, match="timezone-aware"):
         lock_state([datetime(2026, 1, 1)] * 5, NOW)
+
+
+# --- The claimant chooses lostAt: it never makes a remote reissue easier (issue 12, item 1) ---------
+
+
+def one_of_one():
+    """Every answer right, but the (old) window held one number only: the check passes on 1 of 1."""
+    return Verification(
+        FieldResult.match(), FieldResult.match(), FieldResult.match(), CallCheck(MatchStatus.MATCH, 1, 1), 0
+    )
+
+
+def test_a_reissue_needs_two_matched_numbers_even_where_fewer_are_on_record():
+    decision = decide(one_of_one(), action=Action.REISSUE, current_region=HOME, home_region=HOME)
+    assert decision == blocked(OFFICE, failed_proof=True)
+
+
+@pytest.mark.parametrize(
+    ("age", "outcome"),
+    [
+        (timedelta(0), Outcome.REISSUE),
+        (timedelta(hours=settings.MAX_REMOTE_LOSS_AGE_HOURS), Outcome.REISSUE),
+        (timedelta(hours=settings.MAX_REMOTE_LOSS_AGE_HOURS, seconds=1), Outcome.BLOCK),
+        (timedelta(days=50), Outcome.BLOCK),
+    ],
+)
+def test_a_remote_reissue_needs_a_recent_loss(age, outcome):
+    decision = decide(FULL, action=Action.REISSUE, current_region=HOME, home_region=HOME, lost_at=NOW - age)
+    assert decision.outcome is outcome
+    if outcome is Outcome.BLOCK:
+        # The office message, as for a wrong answer: nothing tells the loss time was the reason.
+        assert decision == blocked(OFFICE)
+
+
+@pytest.mark.parametrize("age", [timedelta(0), timedelta(days=50), timedelta(days=365)])
+def test_a_block_stays_available_for_any_loss_time(age):
+    decision = decide(
+        IDENTITY_ONLY, action=Action.BLOCK, current_region=HOME, home_region=HOME, lost_at=NOW - age
+    )
+    assert decision == blocked()
+
+
+@pytest.mark.parametrize(
+    ("events", "outcome"),
+    [
+        (settings.MAX_POST_LOSS_FOR_REISSUE, Outcome.REISSUE),
+        (settings.MAX_POST_LOSS_FOR_REISSUE + 1, Outcome.BLOCK),
+        (92, Outcome.BLOCK),
+    ],
+)
+def test_heavy_post_loss_activity_turns_a_reissue_into_an_office_visit(events, outcome):
+    decision = decide(
+        verification(post_loss=events), action=Action.REISSUE, current_region=HOME, home_region=HOME
+    )
+    assert decision.outcome is outcome
+    if outcome is Outcome.BLOCK:
+        assert decision.messages[:2] == (SIM_BLOCKED, OFFICE)
+        assert not decision.failed_reissue_proof
+
+
+@pytest.mark.parametrize(
+    ("failed_before", "outcome"),
+    [
+        (0, Outcome.REISSUE),
+        (settings.MAX_FAILED_REISSUE_PROOFS - 1, Outcome.REISSUE),
+        (settings.MAX_FAILED_REISSUE_PROOFS, Outcome.BLOCK),
+    ],
+)
+def test_spent_reissue_proofs_leave_reissue_in_person_only(failed_before, outcome):
+    decision = decide(
+        FULL,
+        action=Action.REISSUE,
+        current_region=HOME,
+        home_region=HOME,
+        failed_reissue_proofs=failed_before,
+    )
+    assert decision.outcome is outcome
+    if outcome is Outcome.BLOCK:
+        assert decision == blocked(OFFICE)
+
+
+@pytest.mark.parametrize(
+    ("verified", "action", "counted"),
+    [
+        (IDENTITY_ONLY, Action.REISSUE, True),
+        (verification(address=False), Action.REISSUE, True),
+        (verification(calls=MatchStatus.NO_MATCH), Action.REISSUE, True),
+        (FULL, Action.REISSUE, False),
+        (IDENTITY_ONLY, Action.BLOCK, False),
+        (verification(passport=False), Action.REISSUE, False),
+    ],
+)
+def test_which_claims_are_failed_reissue_proofs(verified, action, counted):
+    decision = decide(verified, action=action, current_region=HOME, home_region=HOME)
+    assert decision.failed_reissue_proof is counted
+
+
+def test_every_office_reason_reads_the_same():
+    reasons = [
+        decide(IDENTITY_ONLY, action=Action.REISSUE, current_region=HOME, home_region=HOME),
+        decide(one_of_one(), action=Action.REISSUE, current_region=HOME, home_region=HOME),
+        decide(
+            FULL,
+            action=Action.REISSUE,
+            current_region=HOME,
+            home_region=HOME,
+            lost_at=NOW - timedelta(days=9),
+        ),
+        decide(verification(post_loss=50), action=Action.REISSUE, current_region=HOME, home_region=HOME),
+        decide(FULL, action=Action.REISSUE, current_region=HOME, home_region=HOME, failed_reissue_proofs=3),
+    ]
+    assert {decision.messages[:2] for decision in reasons} == {(SIM_BLOCKED, OFFICE)}
+
+
+def test_the_post_loss_cap_stays_above_the_reissue_threshold():
+    assert settings.POST_LOSS_COUNT_CAP > settings.MAX_POST_LOSS_FOR_REISSUE
+    with pytest.raises(ValueError, match="POST_LOSS_COUNT_CAP"):
+        Policy(max_post_loss_for_reissue=settings.POST_LOSS_COUNT_CAP)

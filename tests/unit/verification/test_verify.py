@@ -1,5 +1,6 @@
 """All answers of a claim at once, for known and unknown numbers."""
 
+from datetime import UTC, datetime
 from types import SimpleNamespace
 
 import pytest
@@ -72,7 +73,8 @@ def test_unknown_number_verifies_nothing_and_is_rejected_like_a_wrong_answer():
         post_loss_events=0,
         pii_key=KEY,
     )
-    context = {"action": Action.REISSUE, "current_region": "RU-MOW"}
+    now = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
+    context = {"action": Action.REISSUE, "current_region": "RU-MOW", "lost_at": now, "claimed_at": now}
     assert decide(unknown, home_region=None, **context) == decide(wrong, home_region="RU-MOW", **context)
 
 
