@@ -98,7 +98,7 @@ def _send_code(msisdn: str, purpose: CodePurpose, form: NumberAndCaptchaForm) ->
             purpose,
             now=now(),
             key=current_app.config["SECRET_KEY"],
-            sms=sms_backend(),
+            sms=sms_backend(kind=f"{purpose.value}_code"),
             compose=_sms_text,
             ip=client_ip(),
         )
@@ -219,7 +219,7 @@ def resend() -> BaseResponse:
             purpose,
             now=now(),
             key=current_app.config["SECRET_KEY"],
-            sms=sms_backend(),
+            sms=sms_backend(kind=f"{purpose.value}_code"),
             compose=_sms_text,
             ip=client_ip(),
         )

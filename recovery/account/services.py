@@ -94,6 +94,7 @@ def block_current_sim(
         session.add(
             Notification(
                 channel=EMAIL_CHANNEL,
+                kind="sim_blocked_by_owner",
                 recipient=subscriber.email,
                 subject=f"SIM-карта номера {subscriber.msisdn} заблокирована",
                 body=(
