@@ -145,6 +145,7 @@ def submit_claim(
         lock,
         policy,
         open_region=open_ticket.region if open_ticket is not None else None,
+        now=now,
     )
 
     claim = Claim(
@@ -299,6 +300,7 @@ def _decide(
     policy: Policy,
     *,
     open_region: str | None,
+    now: datetime,
 ) -> Decision:
     return decide(
         verification,
@@ -307,7 +309,8 @@ def _decide(
         home_region=subscriber.home_region if subscriber is not None else None,
         lock=lock,
         open_reissue_region=open_region,
-        reissue_in_person_only=subscriber.reissue_in_person_only if subscriber is not None else False,
+        # The SIM lock holds until a release asked for in the account is due (SIM_LOCK_RELEASE_HOURS).
+        reissue_in_person_only=subscriber.reissue_lock_effective(now) if subscriber is not None else False,
         policy=policy,
     )
 
@@ -350,6 +353,7 @@ def _act(
             UNLOCKED,
             policy,
             open_region=ticket.region,
+            now=now,
         )
     return ticket, created, decision
 
