@@ -236,7 +236,7 @@ def mask_email(address: str) -> str:
 
 
 def mask_phone(number: str) -> str:
-    """``+79161234567`` → ``+7•••••••67``: enough to tell messages apart."""
+    """``+79161234567`` → ``+7••••••••67``: enough to tell messages apart."""
     digits = number.lstrip("+")
     if len(digits) < 6:
         return "•••"
