@@ -81,8 +81,15 @@ def account_helpers() -> dict[str, object]:
         "local_time": local_time,
         "policy": POLICY,
         "sim_lock_release": _sim_lock_release,
+        "sim_lock_on": _sim_lock_on,
         "keep_lock_form": CancelLockReleaseForm(prefix="keep", formdata=None),
     }
+
+
+def _sim_lock_on() -> bool:
+    """Whether the account's SIM lock holds now (a release that has come due turns it off)."""
+    account = current_user._get_current_object()
+    return isinstance(account, Account) and account.subscriber.reissue_lock_effective(now())
 
 
 def _sim_lock_release() -> str | None:

@@ -176,3 +176,13 @@ def test_wrong_passwords_in_the_settings_are_throttled_and_right_ones_are_not(ho
     assert blocked.status_code == 429
     session.expire_all()
     assert session.get(Subscriber, subscriber.id).email == "i5@example.ru"
+
+
+def test_the_overview_says_the_lock_is_off_once_the_release_is_due(holder, session, subscriber, clock):
+    subscriber.reissue_in_person_only = True
+    session.commit()
+    _settings_post(holder, "/account/settings/sim-lock", "lock", password=PASSWORD)
+    assert "Запрет включён" in holder.get("/account/").get_data(as_text=True)
+    clock.advance(hours=24)
+    page = holder.get("/account/").get_data(as_text=True)
+    assert "Запрет включён" not in page and "Запрет снимется" not in page
