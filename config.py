@@ -80,6 +80,9 @@ class BaseConfig:
     STAFF_IDLE_MINUTES = 30
     #: … and this long after their session began, however active (one shift).
     STAFF_SESSION_MAX_HOURS = 12
+    #: Turning the account's SIM lock off takes effect this long after it is asked for
+    #: (an intruder in the account cannot switch it off and reissue at once; the owner is e-mailed).
+    SIM_LOCK_RELEASE_HOURS = 24
     REMEMBER_COOKIE_HTTPONLY = True
 
     BABEL_DEFAULT_LOCALE = "ru"

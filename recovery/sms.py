@@ -3,7 +3,10 @@ notification outbox (channel ``sms``) for a gateway to pick up; in
 development ``/dev/sms`` shows it so that registration can be finished locally.
 
 A backend is named in the config as ``SMS_BACKEND = "module:Class"``; the class
-takes no arguments and has ``send(session, recipient, body)``.
+takes no arguments and has ``send(session, recipient, body)``. A backend with a
+``kind`` attribute is told what the messages are (``sms_backend(kind=…)``): the
+outbox stores it, so that staff pages name a message without showing it (an
+account code must never reach staff).
 """
 
 from __future__ import annotations
@@ -29,12 +32,20 @@ class SmsBackend(Protocol):
 class OutboxSmsBackend:
     """Queues the message in the ``notifications`` outbox, in the caller's transaction."""
 
+    #: What the messages sent through this instance are ("register_code", …).
+    kind: str | None = None
+
     def send(self, session: Session, recipient: str, body: str) -> None:
-        """Add an outbox row; the request boundary commits it with the rest."""
-        session.add(Notification(channel=SMS_CHANNEL, recipient=recipient, subject="SMS", body=body))
+        """Add an outbox row (encrypted at rest); the request boundary commits it with the rest."""
+        session.add(
+            Notification(channel=SMS_CHANNEL, kind=self.kind, recipient=recipient, subject="SMS", body=body)
+        )
 
 
-def sms_backend() -> SmsBackend:
-    """The backend configured for the current app (``SMS_BACKEND``)."""
+def sms_backend(kind: str | None = None) -> SmsBackend:
+    """The backend configured for the current app (``SMS_BACKEND``), told ``kind`` when it keeps one."""
     name = current_app.config.get("SMS_BACKEND", "recovery.sms:OutboxSmsBackend")
-    return import_string(name.replace(":", "."))()
+    backend = import_string(name.replace(":", "."))()
+    if kind is not None and hasattr(backend, "kind"):
+        backend.kind = kind
+    return backend

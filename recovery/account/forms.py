@@ -169,6 +169,10 @@ class EmailForm(FlaskForm):
             Email(message=_l("Enter an e-mail address such as name@example.ru.")),
         ],
     )
+    password = PasswordField(
+        _l("Your password"),
+        validators=[InputRequired(message=_l("Enter your password to change the e-mail."))],
+    )
     submit = SubmitField(_l("Save"))
 
 
@@ -185,11 +189,17 @@ class ChangePasswordForm(FlaskForm):
 
 
 class SimLockForm(FlaskForm):
-    """The SIM lock: reissue only in person. Turning it off needs the password."""
+    """The SIM lock: reissue only in person. Turning it off needs the password and waits a day."""
 
     enabled = BooleanField(_l("Reissue my SIM only in person at an office"))
     password = PasswordField(_l("Password (needed to turn the lock off)"), validators=[Optional()])
     submit = SubmitField(_l("Save"))
+
+
+class CancelLockReleaseForm(FlaskForm):
+    """Keep the SIM lock on: cancel a release asked for and not yet due (no password: it only protects)."""
+
+    submit = SubmitField(_l("Keep the SIM lock on"))
 
 
 class BlockSimForm(FlaskForm):

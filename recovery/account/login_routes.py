@@ -24,6 +24,7 @@ from recovery.account.forms import (
     ResendForm,
 )
 from recovery.account.web import client_ip
+from recovery.auth import end_all_sessions
 from recovery.clock import now
 from recovery.extensions import db, limiter
 from recovery.models import Account, Captcha, CodePurpose
@@ -97,7 +98,7 @@ def _send_code(msisdn: str, purpose: CodePurpose, form: NumberAndCaptchaForm) ->
             purpose,
             now=now(),
             key=current_app.config["SECRET_KEY"],
-            sms=sms_backend(),
+            sms=sms_backend(kind=f"{purpose.value}_code"),
             compose=_sms_text,
             ip=client_ip(),
         )
@@ -218,7 +219,7 @@ def resend() -> BaseResponse:
             purpose,
             now=now(),
             key=current_app.config["SECRET_KEY"],
-            sms=sms_backend(),
+            sms=sms_backend(kind=f"{purpose.value}_code"),
             compose=_sms_text,
             ip=client_ip(),
         )
@@ -319,6 +320,8 @@ def logout() -> BaseResponse:
                 subject=account.subscriber.msisdn,
                 ip=client_ip(),
             )
+            # Server side: a copy of this session's cookie must not keep working (recovery/auth.py).
+            end_all_sessions(account)
             db.session.commit()
         logout_user()
         session.clear()

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from recovery import audit
 from recovery.account import codes
+from recovery.claims import notifications
 from recovery.models import Account, Captcha, Channel, CodePurpose, SimStatus, SmsCode, Subscriber
 from recovery.passwords import DUMMY_HASH, check_password_strength, hash_password, verify_password
 from recovery.phones import InvalidPhoneNumber, to_e164
@@ -247,6 +248,10 @@ def set_password(
         subject=subscriber.msisdn,
         ip=ip,
     )
+    if purpose == CodePurpose.RESET:
+        # Whoever holds the code may not be the owner (a code seen by someone else): tell the address
+        # on record. The new hash has ended every earlier session (recovery/auth.py).
+        notifications.queue(session, subscriber, notifications.password_changed(subscriber.msisdn))
     return account
 
 

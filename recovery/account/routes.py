@@ -9,7 +9,7 @@ import csv
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from flask import (
@@ -30,7 +30,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from recovery.account import bp, details, services
 from recovery.account.codes import CODE_TTL
-from recovery.account.forms import DetailsFilterForm, LogoutForm, TariffForm
+from recovery.account.forms import CancelLockReleaseForm, DetailsFilterForm, LogoutForm, TariffForm
 from recovery.account.login_routes import PUBLIC_ENDPOINTS
 from recovery.account.money import MAX_TOP_UP_KOPECKS, MIN_TOP_UP_KOPECKS, format_rubles
 from recovery.account.registration import LOGIN_PAUSE
@@ -80,7 +80,25 @@ def account_helpers() -> dict[str, object]:
         "region_name": _region_name,
         "local_time": local_time,
         "policy": POLICY,
+        "sim_lock_release": _sim_lock_release,
+        "sim_lock_on": _sim_lock_on,
+        "keep_lock_form": CancelLockReleaseForm(prefix="keep", formdata=None),
     }
+
+
+def _sim_lock_on() -> bool:
+    """Whether the account's SIM lock holds now (a release that has come due turns it off)."""
+    account = current_user._get_current_object()
+    return isinstance(account, Account) and account.subscriber.reissue_lock_effective(now())
+
+
+def _sim_lock_release() -> str | None:
+    """When the SIM lock goes off (local time), while a release asked for in the account is pending."""
+    account = current_user._get_current_object()
+    if not isinstance(account, Account):
+        return None
+    release: datetime | None = account.subscriber.reissue_lock_release_pending(now())
+    return local_time(release, account_tz(account)) if release is not None else None
 
 
 def _region_name(code: str) -> str:

@@ -1,17 +1,20 @@
 """What an account holder changes: the SIM (block, lock), tariff and settings.
 
 Each use-case audits what it did (never the new e-mail or password, only that
-they changed); the request boundary commits.
+they changed); the request boundary commits. The changes an intruder in a live
+session would want (the e-mail, the password, the SIM lock off) need the current
+password and are e-mailed to the address on record (``recovery.claims.notifications``).
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from recovery import audit
+from recovery.claims import notifications
 from recovery.models import (
     Account,
     Channel,
@@ -94,6 +97,7 @@ def block_current_sim(
         session.add(
             Notification(
                 channel=EMAIL_CHANNEL,
+                kind="sim_blocked_by_owner",
                 recipient=subscriber.email,
                 subject=f"SIM-карта номера {subscriber.msisdn} заблокирована",
                 body=(
@@ -109,32 +113,93 @@ def block_current_sim(
     return ticket
 
 
-def set_sim_lock(
-    session: Session, account: Account, enabled: bool, *, now: datetime, ip: str | None = None
-) -> None:
-    """Turn the SIM lock ("reissue only in person at an office") on or off."""
+def turn_sim_lock_on(session: Session, account: Account, *, now: datetime, ip: str | None = None) -> None:
+    """Turn the SIM lock ("reissue only in person at an office") on, at once and without a password.
+
+    Turning it on only protects, so it needs no proof; it also cancels a
+    release asked for and not yet due (the owner is e-mailed about that).
+    """
     subscriber = account.subscriber
-    if subscriber.reissue_in_person_only == enabled:
+    pending = subscriber.reissue_lock_release_pending(now)
+    if subscriber.reissue_lock_effective(now) and pending is None:
         return
-    subscriber.reissue_in_person_only = enabled
+    subscriber.reissue_in_person_only = True
+    subscriber.reissue_lock_release_at = None
     subscriber.updated_at = now
     audit.record(
         session,
         actor=actor_of(account),
-        action="account.sim_lock_on" if enabled else "account.sim_lock_off",
+        action="account.sim_lock_release_cancelled" if pending else "account.sim_lock_on",
         channel=CHANNEL,
         subject=subscriber.msisdn,
         ip=ip,
     )
+    if pending:
+        notifications.queue(session, subscriber, notifications.sim_lock_release_cancelled(subscriber.msisdn))
+
+
+def request_sim_lock_release(
+    session: Session,
+    account: Account,
+    password: str,
+    *,
+    now: datetime,
+    delay: timedelta,
+    ip: str | None = None,
+) -> datetime | None:
+    """Ask to turn the SIM lock off: it stays in force until ``now + delay``. Raises ``WrongPassword``.
+
+    Turning the protection off is what an intruder in the account wants (then a
+    remote reissue takes the number), so it needs the password, waits ``delay``
+    and e-mails the address on record at once, which leaves the owner time to
+    cancel. Returns when the lock goes off (None when it is already off); asking
+    again while a release is pending changes nothing.
+    """
+    confirm_password(account, password)
+    subscriber = account.subscriber
+    if not subscriber.reissue_lock_effective(now):
+        return None
+    pending = subscriber.reissue_lock_release_pending(now)
+    if pending is not None:
+        return pending
+    release_at = now + delay
+    subscriber.reissue_lock_release_at = release_at
+    subscriber.updated_at = now
+    audit.record(
+        session,
+        actor=actor_of(account),
+        action="account.sim_lock_release_requested",
+        channel=CHANNEL,
+        subject=subscriber.msisdn,
+        ip=ip,
+        release_at=release_at.isoformat(),
+    )
+    notifications.queue(
+        session, subscriber, notifications.sim_lock_release_requested(subscriber.msisdn, release_at)
+    )
+    return release_at
 
 
 def change_email(
-    session: Session, account: Account, email: str | None, *, now: datetime, ip: str | None = None
+    session: Session,
+    account: Account,
+    password: str,
+    email: str | None,
+    *,
+    now: datetime,
+    ip: str | None = None,
 ) -> None:
-    """Set the e-mail address for notifications (``None`` removes it)."""
+    """Set the e-mail address for notifications (``None`` removes it). Raises ``WrongPassword``.
+
+    The address is where the owner is told of a block, a reissue and of changes
+    here, so changing it needs the password, and both the old and the new
+    address are told (the message names neither).
+    """
+    confirm_password(account, password)
     subscriber = account.subscriber
     if subscriber.email == email:
         return
+    old = subscriber.email
     subscriber.email = email
     subscriber.updated_at = now
     audit.record(
@@ -146,6 +211,12 @@ def change_email(
         ip=ip,
         removed=email is None,
     )
+    if old:
+        message = notifications.email_changed(subscriber.msisdn, to_new_address=False)
+        notifications.queue(session, subscriber, message, to=old)
+    if email:
+        message = notifications.email_changed(subscriber.msisdn, to_new_address=True)
+        notifications.queue(session, subscriber, message, to=email)
 
 
 def change_language(session: Session, account: Account, language: str, *, ip: str | None = None) -> None:
@@ -167,9 +238,13 @@ def change_language(session: Session, account: Account, language: str, *, ip: st
 def change_password(
     session: Session, account: Account, current: str, new: str, *, now: datetime, ip: str | None = None
 ) -> None:
-    """Replace the password; raises ``WrongPassword`` or ``WeakPassword``."""
+    """Replace the password; raises ``WrongPassword`` or ``WeakPassword``.
+
+    Every session of the account ends and the address on record is told.
+    """
     confirm_password(account, current)
     check_password_strength(new)
+    # A new hash ends every session of the account (recovery/auth.py); the caller signs this one in again.
     account.password_hash = hash_password(new)
     account.password_changed_at = now
     audit.record(
@@ -179,6 +254,9 @@ def change_password(
         channel=CHANNEL,
         subject=account.subscriber.msisdn,
         ip=ip,
+    )
+    notifications.queue(
+        session, account.subscriber, notifications.password_changed(account.subscriber.msisdn)
     )
 
 

@@ -1,28 +1,85 @@
-"""Settings: language, e-mail, password, the SIM lock and "block my SIM now"."""
+"""Settings: language, e-mail, password, the SIM lock and "block my SIM now".
+
+What an intruder in a live session would want — another e-mail, a new
+password, the SIM lock off, the SIM blocked — needs the current password.
+Wrong passwords here are throttled as logins are (``PASSWORD_CHECK_LIMIT``, per
+account and per address, shared by these forms; right ones do not count), so a
+stolen session cannot be used to guess the password.
+"""
 
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, session, url_for
+from datetime import timedelta
+
+from flask import current_app, flash, g, redirect, render_template, session, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_login import login_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from recovery.account import bp, services
-from recovery.account.forms import BlockSimForm, ChangePasswordForm, EmailForm, LanguageForm, SimLockForm
-from recovery.account.web import client_ip, current_account
+from recovery.account.forms import (
+    BlockSimForm,
+    CancelLockReleaseForm,
+    ChangePasswordForm,
+    EmailForm,
+    LanguageForm,
+    SimLockForm,
+)
+from recovery.account.login_routes import LOGIN_LIMIT
+from recovery.account.web import account_tz, client_ip, current_account, local_time
 from recovery.clock import now
-from recovery.extensions import db
+from recovery.extensions import db, limiter
 from recovery.models import Account, SimStatus
 from recovery.passwords import WeakPassword
+from recovery.security.ratelimit import ip_key, user_key
+
+#: Wrong passwords typed in the settings, per account and per address (the login's numbers).
+PASSWORD_CHECK_LIMIT = LOGIN_LIMIT
+_WRONG_PASSWORD = "account_wrong_password"  # noqa: S105 - a flag's name on flask.g, not a password
+
+
+def _wrong_password_typed(_response: object) -> bool:
+    """Flask-Limiter's ``deduct_when``: only a refused password counts against the limit."""
+    return bool(g.get(_WRONG_PASSWORD))
+
+
+def _refused() -> None:
+    g.setdefault(_WRONG_PASSWORD, True)
+
+
+#: One budget for every settings form that checks the password.
+password_checks_per_account = limiter.shared_limit(
+    PASSWORD_CHECK_LIMIT,
+    scope="account-password-check",
+    key_func=user_key,
+    deduct_when=_wrong_password_typed,
+    methods=["POST"],
+)
+password_checks_per_ip = limiter.shared_limit(
+    PASSWORD_CHECK_LIMIT,
+    scope="account-password-check-ip",
+    key_func=ip_key,
+    deduct_when=_wrong_password_typed,
+    methods=["POST"],
+)
+
+
+def _release_delay() -> timedelta:
+    return timedelta(hours=current_app.config["SIM_LOCK_RELEASE_HOURS"])
 
 
 def _settings_forms(account: Account) -> dict[str, object]:
     subscriber = account.subscriber
+    at = now()
     return {
         "language_form": LanguageForm(prefix="language", language=account.language or str(get_locale())),
         "email_form": EmailForm(prefix="email", email=subscriber.email),
         "password_form": ChangePasswordForm(prefix="password"),
-        "lock_form": SimLockForm(prefix="lock", enabled=subscriber.reissue_in_person_only),
+        "lock_form": SimLockForm(
+            prefix="lock",
+            enabled=subscriber.reissue_lock_effective(at) and not subscriber.reissue_lock_release_pending(at),
+        ),
         "block_form": BlockSimForm(prefix="block"),
     }
 
@@ -33,6 +90,7 @@ def _settings_page(account: Account, **forms: object) -> str:
     return render_template(
         "account/settings.html",
         subscriber=account.subscriber,
+        lock_on=account.subscriber.reissue_lock_effective(now()),
         sim=sim,
         sim_active=sim is not None and sim.status == SimStatus.ACTIVE,
         **context,
@@ -60,22 +118,31 @@ def settings_language() -> str | BaseResponse:
 
 
 @bp.post("/settings/email")
+@password_checks_per_account
+@password_checks_per_ip
 def settings_email() -> str | BaseResponse:
-    """Save the e-mail for notifications."""
+    """Save the e-mail for notifications (the password proves it is you; both addresses are told)."""
     account = current_account()
     form = EmailForm(prefix="email")
     if not form.validate_on_submit():
         return _settings_page(account, email_form=form)
     email = (form.email.data or "").strip() or None
-    services.change_email(db.session, account, email, now=now(), ip=client_ip())
+    try:
+        services.change_email(db.session, account, form.password.data, email, now=now(), ip=client_ip())
+    except services.WrongPassword:
+        _refused()
+        form.password.errors.append(_("This is not your password."))
+        return _settings_page(account, email_form=form)
     db.session.commit()
     flash(_("The e-mail for notifications is saved."), "success")
     return redirect(url_for("account.settings"))
 
 
 @bp.post("/settings/password")
+@password_checks_per_account
+@password_checks_per_ip
 def settings_password() -> str | BaseResponse:
-    """Change the password (the current one proves it is you)."""
+    """Change the password (the current one proves it is you); every other session ends."""
     account = current_account()
     form = ChangePasswordForm(prefix="password")
     if form.validate_on_submit():
@@ -84,41 +151,70 @@ def settings_password() -> str | BaseResponse:
                 db.session, account, form.current.data, form.password.data, now=now(), ip=client_ip()
             )
         except services.WrongPassword:
+            _refused()
             form.current.errors.append(_("This is not your current password."))
         except WeakPassword:  # pragma: no cover - the form's validator refuses it first
             form.password.errors.append(_("Choose a stronger password."))
         else:
             db.session.commit()
-            flash(_("Your password is changed."), "success")
+            # The new password ended every session (recovery/auth.py): this one goes on under a new id.
+            login_user(account)
+            flash(_("Your password is changed. You were signed out everywhere else."), "success")
             return redirect(url_for("account.settings"))
     return _settings_page(account, password_form=form)
 
 
 @bp.post("/settings/sim-lock")
+@password_checks_per_account
+@password_checks_per_ip
 def settings_sim_lock() -> str | BaseResponse:
-    """Turn the SIM lock on, or off with the password."""
+    """Turn the SIM lock on (at once), or off with the password (after ``SIM_LOCK_RELEASE_HOURS``)."""
     account = current_account()
     form = SimLockForm(prefix="lock")
     if not form.validate_on_submit():
         return _settings_page(account, lock_form=form)
-    enabled = bool(form.enabled.data)
-    if not enabled and account.subscriber.reissue_in_person_only:
-        # Turning the protection off is what an intruder in a live session would want.
-        try:
-            services.confirm_password(account, form.password.data or "")
-        except services.WrongPassword:
-            form.password.errors.append(_("Enter your password to turn the SIM lock off."))
-            return _settings_page(account, lock_form=form)
-    services.set_sim_lock(db.session, account, enabled, now=now(), ip=client_ip())
-    db.session.commit()
-    if enabled:
+    if form.enabled.data:
+        services.turn_sim_lock_on(db.session, account, now=now(), ip=client_ip())
+        db.session.commit()
         flash(_("SIM lock is on: a new SIM for your number is given only in person at an office."), "success")
-    else:
-        flash(_("SIM lock is off."), "success")
+        return redirect(url_for("account.settings"))
+    if not account.subscriber.reissue_lock_effective(now()):
+        return redirect(url_for("account.settings"))
+    try:
+        release_at = services.request_sim_lock_release(
+            db.session, account, form.password.data or "", now=now(), delay=_release_delay(), ip=client_ip()
+        )
+    except services.WrongPassword:
+        _refused()
+        form.password.errors.append(_("Enter your password to turn the SIM lock off."))
+        return _settings_page(account, lock_form=form)
+    db.session.commit()
+    if release_at is not None:
+        flash(
+            _(
+                "The SIM lock goes off on %(at)s. Until then it stays on, and you can cancel this here; "
+                "we have e-mailed you about it.",
+                at=local_time(release_at, account_tz(account)),
+            ),
+            "warning",
+        )
+    return redirect(url_for("account.settings"))
+
+
+@bp.post("/settings/sim-lock/cancel")
+def settings_sim_lock_cancel() -> BaseResponse:
+    """Cancel a pending release of the SIM lock: it stays on (no password: this only protects)."""
+    account = current_account()
+    if CancelLockReleaseForm(prefix="keep").validate_on_submit():
+        services.turn_sim_lock_on(db.session, account, now=now(), ip=client_ip())
+        db.session.commit()
+        flash(_("The SIM lock stays on: a new SIM for your number is given only in person."), "success")
     return redirect(url_for("account.settings"))
 
 
 @bp.post("/settings/block")
+@password_checks_per_account
+@password_checks_per_ip
 def settings_block() -> str | BaseResponse:
     """Block my SIM now. The password is the proof; unblocking is only at an office."""
     account = current_account()
@@ -128,6 +224,7 @@ def settings_block() -> str | BaseResponse:
     try:
         services.confirm_password(account, form.password.data)
     except services.WrongPassword:
+        _refused()
         form.password.errors.append(_("This is not your password."))
         return _settings_page(account, block_form=form)
     try:

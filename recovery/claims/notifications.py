@@ -14,7 +14,8 @@ pattern). Delivering it is a separate concern behind :class:`DeliveryBackend`:
 ``NOTIFICATION_BACKEND`` in the config names the backend class
 (``module:Class``). Messages go out in Russian and English, since the
 claimant's language is not on record; they name the number and the ticket,
-never any identity data.
+never any identity data. The outbox's recipient, subject and body are
+encrypted at rest (``recovery.security.crypto.EncryptedText``).
 """
 
 from __future__ import annotations
@@ -39,10 +40,11 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Message:
-    """A subject and a body, ready to send."""
+    """A subject and a body, ready to send, and what kind of message it is (``Notification.kind``)."""
 
     subject: str
     body: str
+    kind: str | None = None
 
 
 def _region_names(code: str) -> tuple[str, str]:
@@ -60,6 +62,7 @@ def _moment(value: datetime) -> str:
 def sim_blocked(msisdn: str, ticket_id: object) -> Message:
     """The SIM of ``msisdn`` was blocked after a claim."""
     return Message(
+        kind="sim_blocked",
         subject=f"SIM-карта номера {msisdn} заблокирована / SIM card blocked",
         body=(
             f"Здравствуйте! SIM-карта номера {msisdn} заблокирована по заявлению об утере "
@@ -75,6 +78,7 @@ def reissue_opened(msisdn: str, ticket_id: object, region: str) -> Message:
     """A reissue ticket was opened (the SIM is blocked as well)."""
     name_ru, name_en = _region_names(region)
     return Message(
+        kind="reissue_opened",
         subject=f"Новая SIM-карта для номера {msisdn} / New SIM card requested",
         body=(
             f"Здравствуйте! SIM-карта номера {msisdn} заблокирована, заявка на новую SIM-карту "
@@ -91,6 +95,7 @@ def reissue_fulfilled(msisdn: str, ticket_id: object, cooling_until: datetime) -
     """The new SIM was handed over; the number now lives on it."""
     until = _moment(cooling_until)
     return Message(
+        kind="reissue_fulfilled",
         subject=f"Номер {msisdn} перенесён на новую SIM-карту / Number moved to a new SIM card",
         body=(
             f"Здравствуйте! Номер {msisdn} перенесён на новую SIM-карту (заявка {ticket_id}). "
@@ -103,13 +108,86 @@ def reissue_fulfilled(msisdn: str, ticket_id: object, cooling_until: datetime) -
     )
 
 
-def queue(session: Session, subscriber: Subscriber, message: Message) -> Notification | None:
-    """Queue ``message`` to the subscriber's email; None when there is no email on record."""
-    if not subscriber.email:
+# -- the personal account's changes ------------------------------------------------
+# Told to the address on record (and, for a new address, to it as well): whoever
+# changed it may not be the owner. They name the number, never the addresses.
+
+_NOT_YOU_RU = "Если это были не вы, срочно позвоните по номеру 0890 с любого телефона."
+_NOT_YOU_EN = "If it was not you, call 0890 from any phone at once."
+
+
+def email_changed(msisdn: str, *, to_new_address: bool) -> Message:
+    """The e-mail for notifications of ``msisdn`` was changed (or removed) in the account."""
+    where_ru = "Этот адрес теперь указан" if to_new_address else "Этот адрес больше не используется"
+    where_en = "This address is now the one" if to_new_address else "This address is no longer the one"
+    return Message(
+        kind="email_changed",
+        subject=f"Изменён e-mail номера {msisdn} / E-mail changed",
+        body=(
+            f"Здравствуйте! В личном кабинете номера {msisdn} изменён e-mail для уведомлений. "
+            f"{where_ru} для уведомлений. {_NOT_YOU_RU}\n\n"
+            f"Hello! The e-mail for notifications of {msisdn} was changed in the personal account. "
+            f"{where_en} used for notifications. {_NOT_YOU_EN}"
+        ),
+    )
+
+
+def password_changed(msisdn: str) -> Message:
+    """The password of the personal account of ``msisdn`` was changed; its other sessions ended."""
+    return Message(
+        kind="password_changed",
+        subject=f"Изменён пароль личного кабинета {msisdn} / Password changed",
+        body=(
+            f"Здравствуйте! Пароль личного кабинета номера {msisdn} изменён, все остальные сеансы "
+            f"завершены. {_NOT_YOU_RU}\n\n"
+            f"Hello! The password of the personal account of {msisdn} was changed and its other "
+            f"sessions were ended. {_NOT_YOU_EN}"
+        ),
+    )
+
+
+def sim_lock_release_requested(msisdn: str, release_at: datetime) -> Message:
+    """Turning the SIM lock off was asked for; it takes effect at ``release_at``."""
+    at = _moment(release_at)
+    return Message(
+        kind="sim_lock_release_requested",
+        subject=f"Запрошено отключение запрета замены SIM для {msisdn} / SIM lock release requested",
+        body=(
+            f"Здравствуйте! В личном кабинете номера {msisdn} запрошено отключение запрета "
+            f"дистанционной замены SIM-карты. Запрет снимется {at}; до этого его можно оставить "
+            f"в силе в настройках личного кабинета. {_NOT_YOU_RU}\n\n"
+            f"Hello! Turning off the SIM lock of {msisdn} (reissue only in person) was requested "
+            f"in the personal account. It takes effect at {at}; until then you can cancel it in the "
+            f"account's settings. {_NOT_YOU_EN}"
+        ),
+    )
+
+
+def sim_lock_release_cancelled(msisdn: str) -> Message:
+    """The pending release of the SIM lock was cancelled: the lock stays on."""
+    return Message(
+        kind="sim_lock_release_cancelled",
+        subject=f"Запрет замены SIM для {msisdn} остаётся в силе / SIM lock stays on",
+        body=(
+            f"Здравствуйте! Отключение запрета дистанционной замены SIM-карты номера {msisdn} "
+            "отменено: новую SIM-карту выдадут только в офисе по паспорту.\n\n"
+            f"Hello! Turning off the SIM lock of {msisdn} was cancelled: a new SIM card is given "
+            "only in person at an office."
+        ),
+    )
+
+
+def queue(
+    session: Session, subscriber: Subscriber, message: Message, *, to: str | None = None
+) -> Notification | None:
+    """Queue ``message`` to the subscriber's email (or to ``to``); None when there is no address."""
+    recipient = to or subscriber.email
+    if not recipient:
         return None
     notification = Notification(
         channel=EMAIL,
-        recipient=subscriber.email,
+        kind=message.kind,
+        recipient=recipient,
         subject=message.subject,
         body=message.body,
         status=NotificationStatus.QUEUED,

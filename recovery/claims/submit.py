@@ -333,7 +333,10 @@ def _decide(
         claimed_at=context.now,
         lock=context.history.lock if lock is None else lock,
         open_reissue_region=open_region,
-        reissue_in_person_only=subscriber.reissue_in_person_only if subscriber is not None else False,
+        # The SIM lock holds until a release asked for in the account is due (SIM_LOCK_RELEASE_HOURS).
+        reissue_in_person_only=(
+            subscriber.reissue_lock_effective(context.now) if subscriber is not None else False
+        ),
         failed_reissue_proofs=context.history.failed_reissue_proofs,
         policy=context.policy,
     )

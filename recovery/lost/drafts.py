@@ -14,6 +14,15 @@ Threats and choices:
   step stores its keyed HMAC (``recovery.passports.passport_digest``, the form
   the subscriber table uses), which is all the decision needs. So it cannot be
   shown back on the review page: the claimant re-types it to change it.
+* **A planted or copied cookie.** Whoever holds a copy of the cookie holds
+  the handle. So a handle is good for one write only: every save seals the
+  answers under a fresh draft id and a fresh key and deletes the row of the
+  old handle (:func:`save` returns the new handle), and the wizard clears the
+  rest of the session when the first step is saved (a claim starts there).
+  An attacker who planted their own cookie in a victim's browser, or copied
+  the victim's, holds a handle whose row is gone at the victim's next step:
+  replayed, it opens nothing the victim typed. The draft is thus bound to the
+  one browser that made its last change.
 * **Lifetime.** A draft lives ``DRAFT_MINUTES`` after its last step; expired
   drafts are unreadable and deleted whenever a new draft is started, and a
   draft is deleted as soon as its claim is submitted.
@@ -75,15 +84,19 @@ def _split(handle: str | None) -> tuple[str, bytes] | None:
     return (draft_id, key) if len(key) == 32 and len(draft_id) <= 43 else None
 
 
-def start(session: Session, now: datetime) -> str:
-    """A new, empty draft; returns the handle to keep in the claimant's session."""
+def start(session: Session, now: datetime, data: dict[str, Any] | None = None) -> str:
+    """A new draft (empty, or holding ``data``); returns the handle to keep in the claimant's session."""
     session.execute(delete(ClaimDraft).where(ClaimDraft.expires_at < now))
+    return _insert(session, data or {}, now)
+
+
+def _insert(session: Session, data: dict[str, Any], now: datetime) -> str:
     draft_id = secrets.token_urlsafe(32)
     key = AESGCM.generate_key(bit_length=256)
     session.add(
         ClaimDraft(
             id=draft_id,
-            payload=_seal(draft_id, key, {}),
+            payload=_seal(draft_id, key, data),
             created_at=now,
             expires_at=now + timedelta(minutes=DRAFT_MINUTES),
         )
@@ -103,18 +116,21 @@ def load(session: Session, handle: str | None, now: datetime) -> dict[str, Any] 
     return _open(draft_id, key, row.payload)
 
 
-def save(session: Session, handle: str, data: dict[str, Any], now: datetime) -> bool:
-    """Replace the answers and extend the expiry; False when the draft is gone."""
+def save(session: Session, handle: str, data: dict[str, Any], now: datetime) -> str | None:
+    """Replace the answers under a new handle (fresh id and key) and extend the expiry.
+
+    Returns the new handle to keep in the session; the old one opens nothing
+    any more (its row is deleted). None when the draft is gone or expired.
+    """
     parts = _split(handle)
     if parts is None:
-        return False
-    draft_id, key = parts
+        return None
+    draft_id, _key = parts
     row = session.get(ClaimDraft, draft_id)
     if row is None or row.expires_at <= now:
-        return False
-    row.payload = _seal(draft_id, key, data)
-    row.expires_at = now + timedelta(minutes=DRAFT_MINUTES)
-    return True
+        return None
+    session.delete(row)
+    return _insert(session, data, now)
 
 
 def discard(session: Session, handle: str | None) -> None:

@@ -251,7 +251,7 @@ def step(name: str) -> Response | str | tuple[str, int]:
     if request.method == "GET":
         form.then.data = "review" if back_to_review else ""
     if request.method == "POST" and form.validate_on_submit() and _step_rules(current, form, data):
-        _save_step(current, form, data)
+        _save_step(current, form, data, starting=index == 0 and not back_to_review)
         db.session.commit()
         if back_to_review or index == len(STEPS) - 1:
             following = _first_incomplete(data)
@@ -287,17 +287,31 @@ def _step_rules(current: Step, form: FlaskForm, data: dict[str, Any]) -> bool:
     return True
 
 
-def _save_step(current: Step, form: FlaskForm, data: dict[str, Any]) -> None:
-    """Store the step's answers in the draft, starting one on the first step."""
+def _save_step(current: Step, form: FlaskForm, data: dict[str, Any], *, starting: bool) -> None:
+    """Store the step's answers in the draft under a new handle (see ``drafts``), starting one if needed.
+
+    ``starting``: the first step, saved on the way forward, is where a claim
+    starts: the session is renewed too (only the language survives), so
+    nothing a stranger planted in it carries over.
+    """
     current.store(form, data)
     if current.name == "passport" and form.passport.data:
         data["passport_digest"] = passport_digest(form.passport.data, current_app.config["PII_KEY"])
     now = utcnow()
     handle = session.get(DRAFT_KEY)
-    if handle is None or not drafts.save(db.session, handle, data, now):
-        handle = drafts.start(db.session, now)
-        drafts.save(db.session, handle, data, now)
-        session[DRAFT_KEY] = handle
+    if starting:
+        _fresh_session()
+    new_handle = drafts.save(db.session, handle, data, now) if handle else None
+    if new_handle is None:
+        new_handle = drafts.start(db.session, now, data)
+    session[DRAFT_KEY] = new_handle
+
+
+def _fresh_session() -> None:
+    language = session.get("lang")
+    session.clear()
+    if language:
+        session["lang"] = language
 
 
 @bp.get("/review")

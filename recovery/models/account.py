@@ -12,7 +12,7 @@ import uuid
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, Uuid
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from recovery.extensions import db
@@ -34,12 +34,14 @@ class Account(UserMixin, db.Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Part of the session id: raising it ends every session of the account (recovery/auth.py).
+    session_version: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
     subscriber: Mapped[Subscriber] = relationship(lazy="joined")
 
     def get_id(self) -> str:
-        """Flask-Login identity, prefixed so it never collides with staff."""
-        return f"account:{self.id}"
+        """Flask-Login identity ``account:<id>:<session version>`` (the prefix: never read as staff)."""
+        return f"account:{self.id}:{self.session_version or 0}"
 
     def __repr__(self) -> str:
         return f"<Account {self.id} subscriber={self.subscriber_id}>"

@@ -5,11 +5,12 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import JSON, Index, String, Text
+from sqlalchemy import JSON, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from recovery.extensions import db
 from recovery.models.types import BigIntPK, UTCDateTime, str_enum, utcnow
+from recovery.security.crypto import EncryptedText
 
 
 class AuditEvent(db.Model):
@@ -44,16 +45,25 @@ class NotificationStatus(enum.StrEnum):
 
 
 class Notification(db.Model):
-    """A message to a subscriber, queued in the outbox for a delivery backend."""
+    """A message to a subscriber, queued in the outbox for a delivery backend.
+
+    The recipient (an e-mail address or a phone number), the subject and the
+    body name the subscriber, so they are encrypted at rest like the
+    subscriber's own e-mail (``EncryptedText``): look messages up by id,
+    channel, kind or status, never by recipient in SQL. ``kind`` says what the
+    message is ("register_code", "sim_blocked", …) so that staff pages can name
+    it without showing the body (a one-time code must never reach staff).
+    """
 
     __tablename__ = "notifications"
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     channel: Mapped[str] = mapped_column(String(10))
-    recipient: Mapped[str] = mapped_column(Text)
-    subject: Mapped[str] = mapped_column(Text)
-    body: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str | None] = mapped_column(String(32))
+    recipient: Mapped[str] = mapped_column(EncryptedText)
+    subject: Mapped[str] = mapped_column(EncryptedText)
+    body: Mapped[str] = mapped_column(EncryptedText)
     status: Mapped[NotificationStatus] = mapped_column(
         str_enum(NotificationStatus, "notification_status"), default=NotificationStatus.QUEUED
     )

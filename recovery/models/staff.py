@@ -6,7 +6,7 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import String, Text
+from sqlalchemy import String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from recovery.extensions import db
@@ -44,10 +44,12 @@ class StaffUser(UserMixin, db.Model):
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Part of the session id: raising it ends every session of the user (recovery/auth.py).
+    session_version: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
     def get_id(self) -> str:
-        """Flask-Login identity, prefixed so it never collides with subscribers."""
-        return f"staff:{self.id}"
+        """Flask-Login identity ``staff:<id>:<session version>`` (the prefix: never read as an account)."""
+        return f"staff:{self.id}:{self.session_version or 0}"
 
     def __repr__(self) -> str:
         return f"<StaffUser {self.login} {self.role}>"

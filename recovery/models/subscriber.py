@@ -45,6 +45,9 @@ class Subscriber(db.Model):
     balance_kopecks: Mapped[int] = mapped_column(default=0)
     # The owner's "SIM lock": remote claims may block but never reissue (set in the account).
     reissue_in_person_only: Mapped[bool] = mapped_column(default=False)
+    # Turning the lock off takes effect only at this moment (SIM_LOCK_RELEASE_HOURS after the request),
+    # so that an intruder who got into the account cannot switch it off and reissue at once.
+    reissue_lock_release_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -56,6 +59,18 @@ class Subscriber(db.Model):
     def full_name(self) -> str:
         """Фамилия Имя Отчество as held on record."""
         return " ".join(part for part in (self.last_name, self.first_name, self.patronymic) if part)
+
+    def reissue_lock_effective(self, now: datetime) -> bool:
+        """Whether the SIM lock holds at ``now``: on, and any requested release not yet due."""
+        if not self.reissue_in_person_only:
+            return False
+        release = self.reissue_lock_release_at
+        return release is None or now < release
+
+    def reissue_lock_release_pending(self, now: datetime) -> datetime | None:
+        """When the requested release of the SIM lock takes effect, while it is still ahead."""
+        release = self.reissue_lock_release_at
+        return release if self.reissue_in_person_only and release is not None and now < release else None
 
     @property
     def current_sim(self) -> Sim | None:

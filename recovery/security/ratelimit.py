@@ -168,9 +168,17 @@ def api_client_key() -> str:
 
 
 def user_key() -> str:
-    """Per signed-in user (``staff:12``, ``account:34``), else per address."""
+    """Per signed-in user (``staff:12``, ``account:34``), else per address.
+
+    The session id's last part, the session version (``staff:12:3``,
+    recovery/auth.py), is left out: signing out and in again must not give a
+    user a fresh budget.
+    """
     user_id = session.get("_user_id")  # Flask-Login's session key: no database read needed
-    return f"user:{user_id}" if isinstance(user_id, str) and user_id else ip_key()
+    if not isinstance(user_id, str) or not user_id:
+        return ip_key()
+    kind, _, rest = user_id.partition(":")
+    return f"user:{kind}:{rest.partition(':')[0]}"
 
 
 # --- Decorators ---------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select, update
 
 from recovery import audit
+from recovery.auth import end_all_sessions
 from recovery.extensions import db, login_manager
 from recovery.models import Channel, StaffRole, StaffUser
 from recovery.models.types import utcnow
@@ -168,6 +169,8 @@ def logout() -> Response:
             subject=f"staff:{current_user.login}",
             ip=request.remote_addr,
         )
+        # Server side: a copy of this session's cookie must not keep working (recovery/auth.py).
+        end_all_sessions(current_user._get_current_object())
         db.session.commit()
     language = session.get("lang")
     logout_user()

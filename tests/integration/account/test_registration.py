@@ -51,7 +51,8 @@ def test_a_subscriber_registers_with_captcha_sms_code_and_password(flow, client,
     assert session.scalars(select(SmsCode)).one().consumed_at == clock.current
     assert actions(session) == ["account.code_requested", "account.registered"]
     with client.session_transaction() as flask_session:
-        assert flask_session["_user_id"] == f"account:{account.id}"
+        # The id carries the session version (recovery/auth.py): raising it ends this session.
+        assert flask_session["_user_id"] == f"account:{account.id}:{account.session_version}"
 
 
 def test_a_wrong_captcha_sends_nothing_and_shows_a_new_picture(flow, client, session, subscriber):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from sqlalchemy import select
 
 from recovery.models import (
@@ -52,7 +54,7 @@ def test_the_sim_lock_is_saved_and_audited(holder, session, subscriber):
     assert audit_actions(session) == ["account.sim_lock_on"]
 
 
-def test_turning_the_sim_lock_off_needs_the_password(holder, session, subscriber):
+def test_turning_the_sim_lock_off_needs_the_password(holder, session, subscriber, clock):
     subscriber.reissue_in_person_only = True
     session.commit()
     response = post(holder, "/account/settings/sim-lock", "lock", password="not-the-password")
@@ -61,8 +63,12 @@ def test_turning_the_sim_lock_off_needs_the_password(holder, session, subscriber
     assert fresh(session, Subscriber, subscriber.id).reissue_in_person_only is True
 
     post(holder, "/account/settings/sim-lock", "lock", password=PASSWORD)
-    assert fresh(session, Subscriber, subscriber.id).reissue_in_person_only is False
-    assert audit_actions(session) == ["account.sim_lock_off"]
+    # The release is only asked for: the lock holds for SIM_LOCK_RELEASE_HOURS (issue 13).
+    stored = fresh(session, Subscriber, subscriber.id)
+    assert stored.reissue_lock_release_at == clock.current + timedelta(hours=24)
+    assert stored.reissue_lock_effective(clock.current + timedelta(hours=23, minutes=59)) is True
+    assert stored.reissue_lock_effective(clock.current + timedelta(hours=24)) is False
+    assert audit_actions(session) == ["account.sim_lock_release_requested"]
 
 
 def test_block_my_sim_now_blocks_opens_a_done_ticket_and_emails(holder, session, subscriber, clock):
@@ -121,13 +127,13 @@ def test_no_email_is_queued_without_an_address(holder, session, subscriber):
 
 
 def test_the_email_is_validated_saved_and_audited_without_the_address(holder, session, subscriber):
-    response = post(holder, "/account/settings/email", "email", email="not an address")
+    response = post(holder, "/account/settings/email", "email", email="not an address", password=PASSWORD)
     assert response.status_code == 200 and "name@example.ru" in response.get_data(as_text=True)
-    post(holder, "/account/settings/email", "email", email="ivan.new@example.com")
+    post(holder, "/account/settings/email", "email", email="ivan.new@example.com", password=PASSWORD)
     assert fresh(session, Subscriber, subscriber.id).email == "ivan.new@example.com"
     event = session.scalars(select(AuditEvent).where(AuditEvent.action == "account.email_changed")).one()
     assert "example.com" not in str(event.details)
-    post(holder, "/account/settings/email", "email", email="")
+    post(holder, "/account/settings/email", "email", email="", password=PASSWORD)
     assert fresh(session, Subscriber, subscriber.id).email is None
 
 

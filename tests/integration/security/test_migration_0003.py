@@ -8,7 +8,6 @@ from sqlalchemy import select, text
 
 from recovery.extensions import db
 from recovery.models import Subscriber
-from tests.factories import make_subscriber
 
 CLEAR = ("Иванов", "Иван", None, "г. Москва, ул. Ленина, д. 5, кв. 12", "ivanov@example.ru")
 COLUMNS = "last_name, first_name, patronymic, registered_address, email"
@@ -52,9 +51,30 @@ def test_upgrade_encrypts_existing_rows_and_downgrade_restores_them(app, config)
 
 def test_upgrade_leaves_rows_already_written_encrypted_alone(app, config):
     # New code may write a row before the migration runs: it must not be encrypted twice.
+    key = Fernet(config.PII_ENCRYPTION_KEYS[0])
     with app.app_context():
         downgrade(revision="0003-1")
-        make_subscriber(db.session, config.PII_KEY, msisdn="+79031112233", full_name="Петрова Анна Сергеевна")
+        # Written as the new code writes it (tokens under the current key), in the schema of that
+        # moment: raw SQL, since today's model has columns that later migrations add.
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO subscribers (msisdn, last_name, first_name, patronymic, passport_hmac,"
+                    " registered_address, home_region, email, tariff, balance_kopecks,"
+                    " reissue_in_person_only, created_at, updated_at)"
+                    " VALUES ('+79031112233', :last, :first, :patronymic, 'h', :address, 'RU-SPE', NULL,"
+                    " 'smart', 0, false, '2026-01-01 00:00:00', '2026-01-01 00:00:00')"
+                ),
+                {
+                    name: key.encrypt(value.encode()).decode()
+                    for name, value in {
+                        "last": "Петрова",
+                        "first": "Анна",
+                        "patronymic": "Сергеевна",
+                        "address": "г. Санкт-Петербург, Невский пр-т, д. 28, кв. 7",
+                    }.items()
+                },
+            )
         upgrade()
         db.session.expire_all()
         subscriber = db.session.scalars(select(Subscriber)).one()

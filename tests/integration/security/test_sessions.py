@@ -22,7 +22,7 @@ def _sign_in(client, user_id: str, seen_minutes_ago: float | None, since_hours_a
 
 def test_an_active_staff_session_continues_and_is_stamped(client, session):
     agent = make_staff(session, StaffRole.AGENT)
-    _sign_in(client, f"staff:{agent.id}", seen_minutes_ago=29)
+    _sign_in(client, agent.get_id(), seen_minutes_ago=29)
     before = time.time()
     assert client.get("/probe/staff").get_data(as_text=True) == "staff page"
     with client.session_transaction() as flask_session:
@@ -32,7 +32,7 @@ def test_an_active_staff_session_continues_and_is_stamped(client, session):
 
 def test_an_idle_staff_session_is_signed_out_and_audited(client, session):
     agent = make_staff(session, StaffRole.AGENT)
-    _sign_in(client, f"staff:{agent.id}", seen_minutes_ago=31)
+    _sign_in(client, agent.get_id(), seen_minutes_ago=31)
     response = client.get("/probe/staff")
     assert response.status_code == 401  # the login feature will turn this into a redirect to sign in
     assert "завершили сеанс" in response.get_data(as_text=True)  # the flash message
@@ -41,7 +41,7 @@ def test_an_idle_staff_session_is_signed_out_and_audited(client, session):
         assert STAFF_SEEN_AT not in flask_session
     event = session.scalars(select(AuditEvent)).one()
     assert (event.actor, event.action, event.details) == (
-        f"staff:{agent.id}",
+        agent.get_id(),
         "staff.session_expired",
         {"reason": "idle", "idle_minutes": 31},
     )
@@ -49,7 +49,7 @@ def test_an_idle_staff_session_is_signed_out_and_audited(client, session):
 
 def test_a_staff_session_ends_after_a_shift_however_active(client, session):
     agent = make_staff(session, StaffRole.AGENT)
-    _sign_in(client, f"staff:{agent.id}", seen_minutes_ago=1, since_hours_ago=12.1)
+    _sign_in(client, agent.get_id(), seen_minutes_ago=1, since_hours_ago=12.1)
     response = client.get("/probe/staff")
     assert response.status_code == 401
     assert "Сеанс завершён" in response.get_data(as_text=True)
@@ -59,7 +59,7 @@ def test_a_staff_session_ends_after_a_shift_however_active(client, session):
 def test_the_first_request_after_sign_in_starts_the_clocks(client, session):
     agent = make_staff(session, StaffRole.AGENT)
     with client.session_transaction() as flask_session:
-        flask_session["_user_id"] = f"staff:{agent.id}"
+        flask_session["_user_id"] = agent.get_id()
     assert client.get("/probe/staff").status_code == 200
     with client.session_transaction() as flask_session:
         assert flask_session[STAFF_SINCE] == flask_session[STAFF_SEEN_AT]
@@ -68,7 +68,7 @@ def test_the_first_request_after_sign_in_starts_the_clocks(client, session):
 def test_the_idle_limit_comes_from_config(app, client, session):
     app.config["STAFF_IDLE_MINUTES"] = 5
     agent = make_staff(session, StaffRole.AGENT)
-    _sign_in(client, f"staff:{agent.id}", seen_minutes_ago=6)
+    _sign_in(client, agent.get_id(), seen_minutes_ago=6)
     assert client.get("/probe/staff").status_code == 401
 
 

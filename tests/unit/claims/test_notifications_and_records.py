@@ -74,3 +74,16 @@ def test_csv_cells_cannot_run_as_formulas(value, expected):
 def test_email_addresses_are_masked_on_the_outbox_page():
     assert mask_email("ivanov@example.ru") == "i•••@example.ru"
     assert mask_email("broken") == "•••"
+
+
+def test_the_outbox_mask_hides_every_digit_of_an_sms_and_every_number_of_an_email():
+    from recovery.supervisor.routes import mask_recipient, mask_text
+
+    sms = "Код для входа в личный кабинет: 295306. Никому его не сообщайте."
+    assert mask_text("sms", sms) == "Код для входа в личный кабинет: ••••••. Никому его не сообщайте."
+    mail = notifications.sim_blocked("+79161234567", TICKET)
+    masked = mask_text("email", mail.body)
+    assert "+79161234567" not in masked and "+7••••••••67" in masked and str(TICKET) in masked
+    assert mask_text("email", "код 295306, заявка 2026-11-21") == "код ••••, заявка 2026-11-21"
+    assert mask_recipient("sms", "+79161234567") == "+7••••••••67"
+    assert mask_recipient("email", "ivanov@example.ru") == "i•••@example.ru"

@@ -57,3 +57,17 @@ def test_the_claim_limits_keep_the_lock_meaningful():
     assert min(item.amount for item in parse_many(ratelimit.CLAIM_LIMITS_PER_NUMBER)) > FAILED_CLAIMS_LOCK
     # … and one address can push only a handful of numbers into that lock in a day.
     assert _per_day(ratelimit.CLAIM_LIMITS_PER_IP) // FAILED_CLAIMS_LOCK <= 4
+
+
+def test_the_per_user_key_outlives_a_new_session_version():
+    # Signing out and in again raises the session version (recovery/auth.py): the user's budget stays.
+    from flask import Flask, session
+
+    app = Flask(__name__)
+    app.secret_key = "test"
+    keys = []
+    for user_id in ("staff:12:0", "staff:12:7"):
+        with app.test_request_context():
+            session["_user_id"] = user_id
+            keys.append(ratelimit.user_key())
+    assert keys == ["user:staff:12", "user:staff:12"]
