@@ -292,6 +292,7 @@ KIND_LABELS = {
     "password_changed": _l("Account password changed"),
     "sim_lock_release_requested": _l("SIM lock release requested"),
     "sim_lock_release_cancelled": _l("SIM lock release cancelled"),
+    "client_throttled": _l("Client stopped after failing on many numbers"),
 }
 
 
