@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, desc, select
+from sqlalchemy import delete, desc, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -80,16 +80,26 @@ def new_captcha(session: Session, *, now: datetime) -> Captcha:
 
 
 def check_captcha(session: Session, captcha_id: str | None, typed: str, *, now: datetime) -> None:
-    """Spend the captcha (one try only, right or wrong); raise ``CaptchaFailed`` unless it was solved."""
+    """Spend the captcha (one try only, right or wrong); raise ``CaptchaFailed`` unless it was solved.
+
+    Spent in one conditional ``UPDATE … WHERE used_at IS NULL``: of parallel
+    requests carrying the same captcha, only the one whose update changed the
+    row may go on (the others wait on its row lock, then find it used).
+    """
     try:
         key = uuid.UUID(str(captcha_id))
     except ValueError:
         raise CaptchaFailed("no captcha") from None
-    captcha = session.get(Captcha, key)
-    if captcha is None or captcha.used_at is not None:
+    spent = session.execute(
+        update(Captcha)
+        .where(Captcha.id == key, Captcha.used_at.is_(None))
+        .values(used_at=now)
+        .returning(Captcha.answer, Captcha.expires_at)
+        .execution_options(synchronize_session=False)
+    ).one_or_none()
+    if spent is None:
         raise CaptchaFailed("no captcha")
-    captcha.used_at = now
-    if now >= captcha.expires_at or not codes.captcha_matches(captcha.answer, typed):
+    if now >= spent.expires_at or not codes.captcha_matches(spent.answer, typed):
         raise CaptchaFailed("wrong or expired")
 
 
@@ -175,27 +185,53 @@ def request_code(
 def verify_code(
     session: Session, msisdn: str, purpose: CodePurpose, typed: str, *, now: datetime, key: str
 ) -> Subscriber:
-    """Check the latest code sent to ``msisdn``; on success spend it and return the subscriber."""
-    row = session.scalar(
-        select(SmsCode)
+    """Check the latest code sent to ``msisdn``; on success spend it and return the subscriber.
+
+    The attempt is counted by one conditional ``UPDATE … RETURNING`` before the
+    code is compared: parallel guesses queue on the row's lock, each gets an
+    attempt number of its own, and none is compared once ``MAX_CODE_ATTEMPTS``
+    are spent — whatever the interleaving, a fourth guess (even the right code)
+    is refused.
+    """
+    latest = session.execute(
+        select(SmsCode.id, SmsCode.attempts, SmsCode.consumed_at, SmsCode.expires_at)
         .where(SmsCode.msisdn == msisdn, SmsCode.purpose == purpose)
         .order_by(desc(SmsCode.created_at), desc(SmsCode.id))
         .limit(1)
-    )
-    if row is None or row.consumed_at is not None or now >= row.expires_at:
+    ).one_or_none()
+    if latest is None or latest.consumed_at is not None or now >= latest.expires_at:
         raise CodeExpired(msisdn)
-    if row.attempts >= codes.MAX_CODE_ATTEMPTS:
+    counted = session.execute(
+        update(SmsCode)
+        .where(
+            SmsCode.id == latest.id,
+            SmsCode.attempts < codes.MAX_CODE_ATTEMPTS,
+            SmsCode.consumed_at.is_(None),
+        )
+        .values(attempts=SmsCode.attempts + 1)
+        .returning(SmsCode.attempts, SmsCode.code_hash, SmsCode.subscriber_id)
+        .execution_options(synchronize_session=False)
+    ).one_or_none()
+    if counted is None:
+        # Spent by parallel guesses, or consumed by a parallel right code, since the read above.
         raise TooManyAttempts(msisdn)
-    row.attempts += 1
     # The subscriber is read only after a right code: a wrong code costs the same for every number.
-    matched = codes.code_matches(row.code_hash, typed, msisdn, key)
-    subscriber = eligible_subscriber(session, msisdn) if matched and row.subscriber_id is not None else None
-    if subscriber is None or subscriber.id != row.subscriber_id:
-        left = codes.MAX_CODE_ATTEMPTS - row.attempts
+    matched = codes.code_matches(counted.code_hash, typed, msisdn, key)
+    ours = matched and counted.subscriber_id is not None
+    subscriber = eligible_subscriber(session, msisdn) if ours else None
+    if subscriber is None or subscriber.id != counted.subscriber_id:
+        left = codes.MAX_CODE_ATTEMPTS - counted.attempts
         if left == 0:
             raise TooManyAttempts(msisdn)
         raise WrongCode(left)
-    row.consumed_at = now
+    consumed = session.execute(
+        update(SmsCode)
+        .where(SmsCode.id == latest.id, SmsCode.consumed_at.is_(None))
+        .values(consumed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if consumed.rowcount != 1:  # a parallel right code was first
+        raise CodeExpired(msisdn)
     return subscriber
 
 
