@@ -172,7 +172,12 @@ def user_key() -> str:
 
 # --- Decorators ---------------------------------------------------------------------------------------
 def limit_submissions(
-    limits: str | Callable[[], str], *, key: KeyFunc, scope: str, fail_closed: bool = False
+    limits: str | Callable[[], str],
+    *,
+    key: KeyFunc,
+    scope: str,
+    fail_closed: bool = False,
+    deduct_when: Callable[[Any], bool] | None = None,
 ) -> Callable[[F], F]:
     """Count POST/PUT/PATCH/DELETE requests to the view against ``limits`` per ``key``.
 
@@ -181,7 +186,9 @@ def limit_submissions(
 
     ``scope`` names the bucket: views with the same scope share it (the steps
     of one wizard, the same action on web and API). ``fail_closed`` answers 503
-    when the store is down instead of serving unthrottled.
+    when the store is down instead of serving unthrottled. ``deduct_when``
+    (given the response) counts only some requests — e.g. those that sent an
+    SMS — while every request is refused once the limit is reached.
     """
 
     def decorate(view: F) -> F:
@@ -190,7 +197,12 @@ def limit_submissions(
         # override_defaults=False: the view's limits come on top of its blueprint's (``api_limits``),
         # not instead of them — Flask-Limiter's default would drop the blueprint's per-address ceiling.
         return limiter.shared_limit(
-            limits, scope=scope, key_func=key, methods=SUBMISSION_METHODS, override_defaults=False
+            limits,
+            scope=scope,
+            key_func=key,
+            methods=SUBMISSION_METHODS,
+            override_defaults=False,
+            deduct_when=deduct_when,
         )(view)
 
     return decorate
@@ -250,17 +262,29 @@ def login_limits(*account_fields: str) -> Callable[[F], F]:
     return decorate
 
 
-def sms_limits(number_fields: Iterable[str] = NUMBER_FIELDS) -> Callable[[F], F]:
+def sms_limits(
+    number_fields: Iterable[str] = NUMBER_FIELDS,
+    *,
+    number_key: KeyFunc | None = None,
+    deduct_when: Callable[[Any], bool] | None = None,
+) -> Callable[[F], F]:
     """Limits on sending SMS codes: per number and per address; they fail closed.
 
     Closed because an unthrottled SMS endpoint costs money per message (SMS
-    pumping) and lets anyone flood a stranger's phone.
+    pumping) and lets anyone flood a stranger's phone. The number is read from
+    ``number_fields`` of the body, or by ``number_key`` where the body does not
+    hold it (a resend: the number is in the session). ``deduct_when`` counts
+    only the requests that did send a code (a wrong captcha sends none).
     """
-    number = number_key_for(number_fields)
+    number = number_key or number_key_for(number_fields)
 
     def decorate(view: F) -> F:
-        view = limit_submissions(SMS_LIMITS, key=number, scope="sms-number", fail_closed=True)(view)
-        return limit_submissions(SMS_LIMITS_PER_IP, key=ip_key, scope="sms-ip", fail_closed=True)(view)
+        view = limit_submissions(
+            SMS_LIMITS, key=number, scope="sms-number", fail_closed=True, deduct_when=deduct_when
+        )(view)
+        return limit_submissions(
+            SMS_LIMITS_PER_IP, key=ip_key, scope="sms-ip", fail_closed=True, deduct_when=deduct_when
+        )(view)
 
     return decorate
 
