@@ -59,6 +59,11 @@ VERIFIED_KEY = "account_code_ok"
 number_key = number_key_for(("phone",))
 
 
+def number_and_ip_key() -> str:
+    """Rate-limit key of the number typed *from this address*: a guesser elsewhere cannot 429 the owner."""
+    return f"{number_key()}:{ip_key()}"
+
+
 def _pending_number_key() -> str:
     """Rate-limit key of the number a resend goes to (it is in the session, not the form)."""
     pending = _pending()
@@ -307,25 +312,51 @@ def _start_session(account: Account) -> None:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(LOGIN_LIMIT, methods=["POST"])
-@limiter.limit(LOGIN_LIMIT, key_func=number_key, methods=["POST"])
+@limiter.limit(LOGIN_LIMIT, key_func=number_and_ip_key, methods=["POST"])
 def login() -> str | BaseResponse:
-    """Number and password."""
+    """Number and password (and, after failures for the number, a captcha)."""
     if isinstance(current_user._get_current_object(), Account):
         return redirect(url_for("account.overview"))
     form = LoginForm()
+    captcha = None
     if form.validate_on_submit():
         try:
             account = registration.authenticate(
-                db.session, form.phone.data, form.password.data, now=now(), ip=client_ip()
+                db.session,
+                form.phone.data,
+                form.password.data,
+                now=now(),
+                secret=current_app.config["PII_KEY"],
+                ip=client_ip(),
+                captcha_id=session.pop(CAPTCHA_KEY, None),
+                captcha_typed=form.captcha.data or "",
             )
-        except registration.LoginFailed:
+        except registration.LoginThrottled:
+            db.session.commit()
+            abort(429)
+        except registration.CaptchaRequired as exc:
+            db.session.commit()
+            message = (
+                _("The characters do not match the picture. Try this new one.")
+                if exc.wrong
+                else _(
+                    "Several wrong passwords were typed for this number. "
+                    "Type the characters in the picture too."
+                )
+            )
+            form.captcha.errors.append(message)
+            captcha = _fresh_captcha()
+        except registration.LoginFailed as exc:
             db.session.commit()
             form.password.errors.append(_("Wrong number or password."))
+            if exc.captcha_next:
+                captcha = _fresh_captcha()
         else:
             db.session.commit()
             _start_session(account)
             return redirect(safe_next(request.args.get("next"), url_for("account.overview")))
-    return render_template("account/login.html", form=form)
+    form.captcha.data = ""
+    return render_template("account/login.html", form=form, captcha=captcha)
 
 
 @bp.post("/logout")

@@ -13,7 +13,7 @@ Usage, one line per view (the limits count submissions — POST, PUT, PATCH, DEL
     def agent_claim(): ...
 
     @bp.post("/staff/login")
-    @login_limits("login")          # per IP + per login name typed
+    @login_limits("login")          # per IP + per (login name typed, IP)
     def login(): ...
 
     @bp.post("/account/register/sms")
@@ -60,9 +60,11 @@ CLAIM_LIMITS_PER_NUMBER = "10 per hour;30 per day"
 AGENT_CLAIM_LIMITS_PER_USER = "60 per hour;400 per day"
 # Claims through the JSON API, per client token.
 API_CLAIM_LIMITS_PER_CLIENT = "120 per minute;5000 per day"
-# Logins (staff and account holders), per address and per login typed. Short
-# windows throttle guessing (NIST SP 800-63B 5.2.2) without locking the owner out:
-# the lasting lockout, if any, is the login feature's, in the database.
+# Logins (staff and account holders), per address and per (login typed, address).
+# Short windows throttle guessing (NIST SP 800-63B 5.2.2) without locking the owner
+# out: no bucket is per login alone, which guessing from many addresses could fill
+# for the owner; across addresses the login feature asks for a captcha instead
+# (recovery.security.throttle, counted in the database).
 LOGIN_LIMITS = "10 per minute;100 per hour"
 LOGIN_LIMITS_PER_ACCOUNT = "5 per minute;30 per hour"
 # SMS codes cost money and reach a person's phone: per number and per address.
@@ -147,6 +149,20 @@ def field_key_for(*fields: str) -> KeyFunc:
         if raw is None:
             return ip_key()
         return keyed_bucket("field", raw.strip().casefold(), current_app.config["PII_KEY"])
+
+    return key
+
+
+def field_and_ip_key_for(*fields: str) -> KeyFunc:
+    """Key function: per value typed in one of ``fields`` *from this address* (a login, per address).
+
+    A login's bucket per address: guessing from elsewhere never fills the
+    owner's bucket, so it cannot be used to refuse the owner (issue 13.4).
+    """
+    field = field_key_for(*fields)
+
+    def key() -> str:
+        return f"{field()}:{ip_key()}"
 
     return key
 
@@ -250,13 +266,13 @@ def claim_limits(
 
 
 def login_limits(*account_fields: str) -> Callable[[F], F]:
-    """Login limits: per address, and per login typed in ``account_fields`` (default ``login``)."""
+    """Login limits: per address, and per (login typed in ``account_fields``, address); default ``login``."""
     fields = account_fields or ("login",)
 
     def decorate(view: F) -> F:
-        view = limit_submissions(LOGIN_LIMITS_PER_ACCOUNT, key=field_key_for(*fields), scope="login-account")(
-            view
-        )
+        view = limit_submissions(
+            LOGIN_LIMITS_PER_ACCOUNT, key=field_and_ip_key_for(*fields), scope="login-account"
+        )(view)
         return limit_submissions(LOGIN_LIMITS, key=ip_key, scope="login-ip")(view)
 
     return decorate
