@@ -15,7 +15,7 @@ from sqlalchemy import desc, select
 from sqlalchemy.orm import Session
 
 from config import TestingConfig
-from recovery.models import Account, Notification, StaffRole, StaffUser, Subscriber
+from recovery.models import Account, Notification, NotificationStatus, StaffRole, StaffUser, Subscriber
 from recovery.passwords import hash_password
 from tests.conftest import make_config
 from tests.factories import STAFF_PASSWORD, make_subscriber
@@ -132,11 +132,15 @@ def without_tokens(page: str) -> str:
 
 
 def latest_sms(session: Session, msisdn: str) -> str | None:
-    """The text of the latest SMS queued for ``msisdn``."""
+    """The text of the latest SMS queued for ``msisdn`` (to be delivered: a withheld decoy is not)."""
     session.expire_all()
     return session.scalar(
         select(Notification.body)
-        .where(Notification.channel == "sms", Notification.recipient == msisdn)
+        .where(
+            Notification.channel == "sms",
+            Notification.recipient == msisdn,
+            Notification.status != NotificationStatus.WITHHELD,
+        )
         .order_by(desc(Notification.id))
         .limit(1)
     )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -349,3 +351,34 @@ def test_a_wrong_captcha_spends_none_of_the_three(app, session, subscriber, cloc
     for n in range(3):
         clock.advance(minutes=2)
         assert _register_from(app, subscriber.msisdn, 10 + n)[1].status_code == 302
+
+
+# --- Decoys (issue 13.5) -------------------------------------------------------------------------------
+
+
+class _Recording:
+    """A delivery backend that keeps what it was handed."""
+
+    def __init__(self) -> None:
+        self.sent: list[Notification] = []
+
+    def send(self, notification: Notification) -> None:
+        self.sent.append(notification)
+
+
+def test_a_number_that_is_not_ours_gets_a_decoy_that_is_never_delivered(flow, session, subscriber, clock):
+    from recovery.claims.notifications import deliver_queued
+
+    assert flow.submit_number("+79990001122").status_code == 302
+    decoy = session.scalars(select(Notification).where(Notification.recipient == "+79990001122")).one()
+    assert decoy.status == NotificationStatus.WITHHELD
+    assert not re.search(r"\d{6}", decoy.body)  # no code kept for a stranger's number
+    backend = _Recording()
+    assert deliver_queued(session, backend, clock.current) == 0
+    assert backend.sent == []
+    assert latest_sms(session, "+79990001122") is None
+    # Ours is queued and delivered as before.
+    clock.advance(minutes=2)
+    assert Flow(flow.client.application.test_client()).submit_number(NUMBER).status_code == 302
+    assert deliver_queued(session, backend, clock.current) == 1
+    assert [n.recipient for n in backend.sent] == [NUMBER]
