@@ -19,7 +19,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
 from recovery.account.codes import MAX_CODE_ATTEMPTS
-from recovery.models import Notification, NotificationStatus
+from recovery.models import LoginFailure, Notification, NotificationStatus
 from tests.conftest import ON_POSTGRES
 from tests.factories import make_subscriber
 from tests.integration.account.conftest import Flow, code_in, csrf_token, latest_sms
@@ -122,3 +122,30 @@ def test_one_solved_captcha_sends_at_most_one_sms(app, session, config):
     print(f"SMS queued for one captcha: {sent}; statuses {sorted(statuses)}")
     assert sent <= 1
     assert statuses.count(302) == sent
+
+
+PARALLEL_LOGINS = 20
+
+
+def test_parallel_failed_logins_are_all_counted(app, session, config):
+    """Login failures are inserts, not a read-modify-write: none is lost under parallel guesses."""
+    make_subscriber(session, config.PII_KEY, msisdn=OURS)
+    owner = app.test_client()
+    token = csrf_token(owner.get("/account/login").get_data(as_text=True))
+    cookie = _cookie(owner)
+
+    def guess(client: FlaskClient, n: int) -> int:
+        data = {"csrf_token": token, "phone": OURS, "password": f"guess-{n}-1234"}
+        return client.post("/account/login", data=data).status_code
+
+    statuses = _in_parallel(app, cookie, PARALLEL_LOGINS, guess)
+    session.expire_all()
+    counted = session.scalar(select(func.count()).select_from(LoginFailure))
+    print(f"parallel failed logins: {PARALLEL_LOGINS}, counted {counted}")
+    assert statuses == [200] * PARALLEL_LOGINS
+    assert counted == PARALLEL_LOGINS
+    # And the number now asks for the captcha, from any address.
+    asked = app.test_client()
+    page = asked.get("/account/login").get_data(as_text=True)
+    data = {"csrf_token": csrf_token(page), "phone": OURS, "password": "guess-x-1234"}
+    assert "Введите и символы с картинки" in asked.post("/account/login", data=data).get_data(as_text=True)
