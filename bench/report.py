@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bench import enumeration
+
 
 def _rate(value: float) -> str:
     return f"{value:,.0f}".replace(",", " ")
@@ -125,4 +127,7 @@ def render_markdown(results: dict) -> str:
         for ledger in results["ledgers"]
     )
     lines.append(f"Ledger on disk — {sizes}.")
+    if results.get("enumeration"):
+        # Reported, never asserted: the tests compare the pairs' SQL statements instead.
+        lines.extend(["", enumeration.render(results["enumeration"]).rstrip("\n")])
     return "\n".join(lines) + "\n"

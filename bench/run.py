@@ -30,7 +30,7 @@ from cryptography.fernet import Fernet
 from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
-from bench import http_load
+from bench import enumeration, http_load
 from bench.callcheck import measure, sample_checks
 from bench.report import render_markdown
 from recovery.ledger_generator import subscriber_msisdn
@@ -324,6 +324,8 @@ def main() -> None:
         ledger_end=LEDGER_END,
         logs=logs,
     )
+    log("enumeration pairs: medians of paired requests (reported, not asserted)")
+    results["enumeration"] = enumeration.run(pg)
     results["duration_s"] = round(time.perf_counter() - started, 1)
     if not args.keep:
         for ledger in results["ledgers"]:

@@ -17,16 +17,23 @@ from flask import current_app
 from sqlalchemy.orm import Session
 from werkzeug.utils import import_string
 
-from recovery.models import Notification
+from recovery.models import Notification, NotificationStatus
 
 SMS_CHANNEL = "sms"
+#: The body of a decoy: no code is kept for a number that is not ours.
+WITHHELD_BODY = "(withheld: not our number)"
 
 
 class SmsBackend(Protocol):
     """Something that delivers a text message to a phone number."""
 
-    def send(self, session: Session, recipient: str, body: str) -> None:
-        """Send (or queue) ``body`` to ``recipient`` (E.164)."""
+    def send(self, session: Session, recipient: str, body: str, *, deliver: bool = True) -> None:
+        """Send (or queue) ``body`` to ``recipient`` (E.164).
+
+        ``deliver=False`` does the same work and sends nothing: the decoy for a
+        number that is not ours, so that its request cannot be told from a
+        subscriber's by the statements it runs or the time it takes.
+        """
 
 
 class OutboxSmsBackend:
@@ -35,10 +42,23 @@ class OutboxSmsBackend:
     #: What the messages sent through this instance are ("register_code", …).
     kind: str | None = None
 
-    def send(self, session: Session, recipient: str, body: str) -> None:
-        """Add an outbox row (encrypted at rest); the request boundary commits it with the rest."""
+    def send(self, session: Session, recipient: str, body: str, *, deliver: bool = True) -> None:
+        """Add an outbox row (encrypted at rest); the request boundary commits it with the rest.
+
+        A decoy (``deliver=False``) is the same insert with the status
+        ``withheld``, which no delivery picks up (``deliver_queued`` reads only
+        ``queued`` rows) and which holds no code.
+        """
+        status = NotificationStatus.QUEUED if deliver else NotificationStatus.WITHHELD
         session.add(
-            Notification(channel=SMS_CHANNEL, kind=self.kind, recipient=recipient, subject="SMS", body=body)
+            Notification(
+                channel=SMS_CHANNEL,
+                kind=self.kind,
+                recipient=recipient,
+                subject="SMS",
+                body=body if deliver else WITHHELD_BODY,
+                status=status,
+            )
         )
 
 

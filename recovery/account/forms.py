@@ -85,6 +85,8 @@ class LoginForm(FlaskForm):
 
     phone = StringField(_l("Phone number"), validators=[DataRequired()])
     password = PasswordField(_l("Password"), validators=[DataRequired()])
+    #: Asked for only after several failed logins for the number (``recovery.security.throttle``).
+    captcha = StringField(_l("Characters in the picture"), validators=[Length(max=CAPTCHA_LENGTH + 4)])
     submit = SubmitField(_l("Log in"))
 
 

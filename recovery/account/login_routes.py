@@ -8,7 +8,7 @@ import uuid
 from datetime import datetime
 
 from captcha.image import ImageCaptcha
-from flask import Response, abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import Response, abort, current_app, flash, g, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from werkzeug.wrappers import Response as BaseResponse
@@ -29,7 +29,7 @@ from recovery.clock import now
 from recovery.extensions import db, limiter
 from recovery.models import Account, Captcha, CodePurpose
 from recovery.safe_redirect import safe_next
-from recovery.security.ratelimit import number_key_for
+from recovery.security.ratelimit import ip_key, number_bucket, number_key_for, sms_limits
 from recovery.sms import sms_backend
 
 #: Per IP and, separately, per number (``number_key``).
@@ -58,6 +58,29 @@ VERIFIED_KEY = "account_code_ok"
 #: Rate-limit key of the number typed into a form (so one number cannot be hammered from many IPs):
 #: normalised, then a keyed hash, so that the rate-limit store holds no phone number.
 number_key = number_key_for(("phone",))
+
+
+def number_and_ip_key() -> str:
+    """Rate-limit key of the number typed *from this address*: a guesser elsewhere cannot 429 the owner."""
+    return f"{number_key()}:{ip_key()}"
+
+
+def _pending_number_key() -> str:
+    """Rate-limit key of the number a resend goes to (it is in the session, not the form)."""
+    pending = _pending()
+    if pending is None:
+        return ip_key()
+    return number_bucket(pending[0], current_app.config["PII_KEY"])
+
+
+def _code_was_requested(_response: object) -> bool:
+    """Whether this request asked for an SMS code (also a stranger's decoy): what ``sms_limits`` count."""
+    return bool(g.get("sms_code_requested"))
+
+
+#: 3 SMS codes per number in 10 minutes (docs/SECURITY.md): counted when a code is sent, so that a
+#: wrong captcha spends nothing; refused with the 429 page once spent.
+sms_code_limits = sms_limits(("phone",), deduct_when=_code_was_requested)
 
 
 def _purpose_texts(purpose: CodePurpose) -> dict[str, str]:
@@ -119,6 +142,7 @@ def _send_code(msisdn: str, purpose: CodePurpose, form: NumberAndCaptchaForm) ->
         captcha = _fresh_captcha()
         return render_template("account/number.html", form=form, captcha=captcha, **_purpose_texts(purpose))
     db.session.commit()
+    g.sms_code_requested = True
     session[PENDING_KEY] = {"msisdn": msisdn, "purpose": purpose.value}
     session.pop(VERIFIED_KEY, None)
     return redirect(url_for("account.verify"))
@@ -132,6 +156,7 @@ def _sms_text(code: str) -> str:
 @limiter.fail_closed  # sends an SMS: no unthrottled sending when the store is down
 @limiter.limit(CODE_REQUEST_LIMIT, methods=["POST"])
 @limiter.limit(CODE_REQUEST_LIMIT, key_func=number_key, methods=["POST"])
+@sms_code_limits
 def register() -> str | BaseResponse:
     """Registration, step one: number and captcha."""
     return _number_step(CodePurpose.REGISTER)
@@ -141,6 +166,7 @@ def register() -> str | BaseResponse:
 @limiter.fail_closed  # sends an SMS: no unthrottled sending when the store is down
 @limiter.limit(CODE_REQUEST_LIMIT, methods=["POST"])
 @limiter.limit(CODE_REQUEST_LIMIT, key_func=number_key, methods=["POST"])
+@sms_code_limits
 def forgot() -> str | BaseResponse:
     """Password recovery, step one: number and captcha (the same way as registration)."""
     return _number_step(CodePurpose.RESET)
@@ -206,6 +232,7 @@ def verify() -> str | BaseResponse:
 @bp.post("/verify/resend")
 @limiter.fail_closed  # sends an SMS: no unthrottled sending when the store is down
 @limiter.limit(CODE_REQUEST_LIMIT)
+@sms_limits(number_key=_pending_number_key, deduct_when=_code_was_requested)
 def resend() -> BaseResponse:
     """Another code to the same number (throttled per number in the database)."""
     pending = _pending()
@@ -231,6 +258,7 @@ def resend() -> BaseResponse:
         flash(_("Too many codes were requested for this number. Try again in an hour."), "warning")
     else:
         db.session.commit()
+        g.sms_code_requested = True
         flash(_("If the number is ours, a new code was sent to it."))
     return redirect(url_for("account.verify"))
 
@@ -285,25 +313,51 @@ def _start_session(account: Account) -> None:
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(LOGIN_LIMIT, methods=["POST"])
-@limiter.limit(LOGIN_LIMIT, key_func=number_key, methods=["POST"])
+@limiter.limit(LOGIN_LIMIT, key_func=number_and_ip_key, methods=["POST"])
 def login() -> str | BaseResponse:
-    """Number and password."""
+    """Number and password (and, after failures for the number, a captcha)."""
     if isinstance(current_user._get_current_object(), Account):
         return redirect(url_for("account.overview"))
     form = LoginForm()
+    captcha = None
     if form.validate_on_submit():
         try:
             account = registration.authenticate(
-                db.session, form.phone.data, form.password.data, now=now(), ip=client_ip()
+                db.session,
+                form.phone.data,
+                form.password.data,
+                now=now(),
+                secret=current_app.config["PII_KEY"],
+                ip=client_ip(),
+                captcha_id=session.pop(CAPTCHA_KEY, None),
+                captcha_typed=form.captcha.data or "",
             )
-        except registration.LoginFailed:
+        except registration.LoginThrottled:
+            db.session.commit()
+            abort(429)
+        except registration.CaptchaRequired as exc:
+            db.session.commit()
+            message = (
+                _("The characters do not match the picture. Try this new one.")
+                if exc.wrong
+                else _(
+                    "Several wrong passwords were typed for this number. "
+                    "Type the characters in the picture too."
+                )
+            )
+            form.captcha.errors.append(message)
+            captcha = _fresh_captcha()
+        except registration.LoginFailed as exc:
             db.session.commit()
             form.password.errors.append(_("Wrong number or password."))
+            if exc.captcha_next:
+                captcha = _fresh_captcha()
         else:
             db.session.commit()
             _start_session(account)
             return redirect(safe_next(request.args.get("next"), url_for("account.overview")))
-    return render_template("account/login.html", form=form)
+    form.captcha.data = ""
+    return render_template("account/login.html", form=form, captcha=captcha)
 
 
 @bp.post("/logout")

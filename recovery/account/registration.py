@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from sqlalchemy import delete, desc, select
+from sqlalchemy import delete, desc, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -21,11 +21,8 @@ from recovery.claims import notifications
 from recovery.models import Account, Captcha, Channel, CodePurpose, SimStatus, SmsCode, Subscriber
 from recovery.passwords import DUMMY_HASH, check_password_strength, hash_password, verify_password
 from recovery.phones import InvalidPhoneNumber, to_e164
+from recovery.security import throttle
 from recovery.sms import SmsBackend
-
-#: Consecutive failed logins after which a number's login pauses for ``LOGIN_PAUSE``.
-MAX_FAILED_LOGINS = 10
-LOGIN_PAUSE = timedelta(minutes=15)
 
 CHANNEL = Channel.ACCOUNT.value
 
@@ -63,7 +60,25 @@ class WrongCode(Exception):
 
 
 class LoginFailed(Exception):
-    """Unknown number, wrong password, or the number's login is paused."""
+    """Unknown number or wrong password (the same answer for both)."""
+
+    def __init__(self, captcha_next: bool = False) -> None:
+        super().__init__("login failed")
+        #: The next try for this number must come with a captcha.
+        self.captcha_next = captcha_next
+
+
+class CaptchaRequired(Exception):
+    """This number has failed often lately: the password is checked only with a solved captcha."""
+
+    def __init__(self, wrong: bool) -> None:
+        super().__init__("captcha required")
+        #: A captcha was typed, and it was wrong (not just missing).
+        self.wrong = wrong
+
+
+class LoginThrottled(Exception):
+    """This address has failed too often lately (for this number, or at all): no try for now."""
 
 
 # -- captcha ---------------------------------------------------------------
@@ -81,16 +96,26 @@ def new_captcha(session: Session, *, now: datetime) -> Captcha:
 
 
 def check_captcha(session: Session, captcha_id: str | None, typed: str, *, now: datetime) -> None:
-    """Spend the captcha (one try only, right or wrong); raise ``CaptchaFailed`` unless it was solved."""
+    """Spend the captcha (one try only, right or wrong); raise ``CaptchaFailed`` unless it was solved.
+
+    Spent in one conditional ``UPDATE … WHERE used_at IS NULL``: of parallel
+    requests carrying the same captcha, only the one whose update changed the
+    row may go on (the others wait on its row lock, then find it used).
+    """
     try:
         key = uuid.UUID(str(captcha_id))
     except ValueError:
         raise CaptchaFailed("no captcha") from None
-    captcha = session.get(Captcha, key)
-    if captcha is None or captcha.used_at is not None:
+    spent = session.execute(
+        update(Captcha)
+        .where(Captcha.id == key, Captcha.used_at.is_(None))
+        .values(used_at=now)
+        .returning(Captcha.answer, Captcha.expires_at)
+        .execution_options(synchronize_session=False)
+    ).one_or_none()
+    if spent is None:
         raise CaptchaFailed("no captcha")
-    captcha.used_at = now
-    if now >= captcha.expires_at or not codes.captcha_matches(captcha.answer, typed):
+    if now >= spent.expires_at or not codes.captcha_matches(spent.answer, typed):
         raise CaptchaFailed("wrong or expired")
 
 
@@ -129,10 +154,11 @@ def request_code(
 ) -> SmsCode:
     """Send a one-time code to ``msisdn`` if it is ours and registrable.
 
-    Both paths do the same work — a code is generated, hashed and stored, the
-    message composed and the request audited — and differ only in whether the
-    message is handed to ``sms``: the caller must not learn whether the number
-    is ours.
+    Both paths run the same statements — a code is generated, hashed and
+    stored, the message composed and queued, the request audited — and differ
+    only in the parameters: for a number that is not ours the message is a
+    decoy that is never delivered (``deliver=False``). The caller must not
+    learn whether the number is ours, neither from the answer nor the clock.
     """
     recent = session.scalars(
         select(SmsCode.created_at)
@@ -158,8 +184,7 @@ def request_code(
     )
     session.add(row)
     body = compose(code)
-    if subscriber is not None:
-        sms.send(session, msisdn, body)
+    sms.send(session, msisdn, body, deliver=subscriber is not None)
     audit.record(
         session,
         actor="account:anonymous",
@@ -176,27 +201,53 @@ def request_code(
 def verify_code(
     session: Session, msisdn: str, purpose: CodePurpose, typed: str, *, now: datetime, key: str
 ) -> Subscriber:
-    """Check the latest code sent to ``msisdn``; on success spend it and return the subscriber."""
-    row = session.scalar(
-        select(SmsCode)
+    """Check the latest code sent to ``msisdn``; on success spend it and return the subscriber.
+
+    The attempt is counted by one conditional ``UPDATE … RETURNING`` before the
+    code is compared: parallel guesses queue on the row's lock, each gets an
+    attempt number of its own, and none is compared once ``MAX_CODE_ATTEMPTS``
+    are spent — whatever the interleaving, a fourth guess (even the right code)
+    is refused.
+    """
+    latest = session.execute(
+        select(SmsCode.id, SmsCode.attempts, SmsCode.consumed_at, SmsCode.expires_at)
         .where(SmsCode.msisdn == msisdn, SmsCode.purpose == purpose)
         .order_by(desc(SmsCode.created_at), desc(SmsCode.id))
         .limit(1)
-    )
-    if row is None or row.consumed_at is not None or now >= row.expires_at:
+    ).one_or_none()
+    if latest is None or latest.consumed_at is not None or now >= latest.expires_at:
         raise CodeExpired(msisdn)
-    if row.attempts >= codes.MAX_CODE_ATTEMPTS:
+    counted = session.execute(
+        update(SmsCode)
+        .where(
+            SmsCode.id == latest.id,
+            SmsCode.attempts < codes.MAX_CODE_ATTEMPTS,
+            SmsCode.consumed_at.is_(None),
+        )
+        .values(attempts=SmsCode.attempts + 1)
+        .returning(SmsCode.attempts, SmsCode.code_hash, SmsCode.subscriber_id)
+        .execution_options(synchronize_session=False)
+    ).one_or_none()
+    if counted is None:
+        # Spent by parallel guesses, or consumed by a parallel right code, since the read above.
         raise TooManyAttempts(msisdn)
-    row.attempts += 1
     # The subscriber is read only after a right code: a wrong code costs the same for every number.
-    matched = codes.code_matches(row.code_hash, typed, msisdn, key)
-    subscriber = eligible_subscriber(session, msisdn) if matched and row.subscriber_id is not None else None
-    if subscriber is None or subscriber.id != row.subscriber_id:
-        left = codes.MAX_CODE_ATTEMPTS - row.attempts
+    matched = codes.code_matches(counted.code_hash, typed, msisdn, key)
+    ours = matched and counted.subscriber_id is not None
+    subscriber = eligible_subscriber(session, msisdn) if ours else None
+    if subscriber is None or subscriber.id != counted.subscriber_id:
+        left = codes.MAX_CODE_ATTEMPTS - counted.attempts
         if left == 0:
             raise TooManyAttempts(msisdn)
         raise WrongCode(left)
-    row.consumed_at = now
+    consumed = session.execute(
+        update(SmsCode)
+        .where(SmsCode.id == latest.id, SmsCode.consumed_at.is_(None))
+        .values(consumed_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if consumed.rowcount != 1:  # a parallel right code was first
+        raise CodeExpired(msisdn)
     return subscriber
 
 
@@ -255,55 +306,61 @@ def set_password(
     return account
 
 
-def login_paused(account: Account, now: datetime) -> bool:
-    """True while the number's login rests after too many failures in a row."""
-    last = account.last_failed_login_at
-    return account.failed_logins >= MAX_FAILED_LOGINS and last is not None and now < last + LOGIN_PAUSE
-
-
 def authenticate(
-    session: Session, number: str, password: str, *, now: datetime, ip: str | None = None
+    session: Session,
+    number: str,
+    password: str,
+    *,
+    now: datetime,
+    secret: str,
+    ip: str | None = None,
+    captcha_id: str | None = None,
+    captcha_typed: str = "",
 ) -> Account:
     """The account for ``number`` and ``password``, or ``LoginFailed``.
 
-    Every failure looks the same to the caller (unknown number, wrong password,
-    paused login) and costs one password hash, so that the login page reveals
-    neither which numbers have accounts nor which are paused.
+    Throttled (``recovery.security.throttle``) instead of locked: an address
+    that failed too often is refused (``LoginThrottled``), and a number that
+    failed often from anywhere needs a solved captcha (``CaptchaRequired``) —
+    so that an attacker cannot lock the owner out. Every failure looks the
+    same to the caller (unknown number or wrong password), costs one password
+    hash and is counted alike, so that the login page reveals no number's
+    account by its answer, its captcha or its time.
     """
     try:
-        msisdn = to_e164(number)
+        msisdn: str | None = to_e164(number)
     except InvalidPhoneNumber:
         msisdn = None
+    address = ip or "unknown"
+    subject = throttle.subject_of(throttle.ACCOUNT, msisdn or " ".join(number.split()), secret)
+    standing = throttle.standing(session, throttle.ACCOUNT, subject, address, now=now)
+    if standing.refused:
+        _audit_failure(session, "account:anonymous", msisdn, ip, "throttled")
+        raise LoginThrottled()
+    if standing.needs_captcha:
+        if not captcha_typed.strip():
+            raise CaptchaRequired(wrong=False)
+        try:
+            check_captcha(session, captcha_id, captcha_typed, now=now)
+        except CaptchaFailed:
+            throttle.record_failure(session, throttle.ACCOUNT, subject, address, now=now)
+            raise CaptchaRequired(wrong=True) from None
     account = None
     if msisdn is not None:
         account = session.scalar(select(Account).join(Subscriber).where(Subscriber.msisdn == msisdn))
-    if account is None:
-        verify_password(DUMMY_HASH, password)
-        audit.record(
-            session,
-            actor="account:anonymous",
-            action="account.login_failed",
-            channel=CHANNEL,
-            subject=msisdn,
-            ip=ip,
-            reason="unknown",
-        )
-        raise LoginFailed()
-    correct = verify_password(account.password_hash, password)
-    paused = login_paused(account, now)
-    if not correct or paused:
-        if not paused:
-            _count_failure(account, now)
-        audit.record(
-            session,
-            actor=f"account:{account.id}",
-            action="account.login_failed",
-            channel=CHANNEL,
-            subject=msisdn,
-            ip=ip,
-            reason="paused" if paused else "password",
-        )
-        raise LoginFailed()
+    correct = verify_password(account.password_hash if account else DUMMY_HASH, password)
+    if account is None or not correct:
+        throttle.record_failure(session, throttle.ACCOUNT, subject, address, now=now)
+        if account is not None:  # the account's own tally (a lock no longer follows from it): atomic
+            session.execute(
+                update(Account)
+                .where(Account.id == account.id)
+                .values(failed_logins=Account.failed_logins + 1, last_failed_login_at=now)
+                .execution_options(synchronize_session=False)
+            )
+        actor = f"account:{account.id}" if account else "account:anonymous"
+        _audit_failure(session, actor, msisdn, ip, "password" if account else "unknown")
+        raise LoginFailed(captcha_next=standing.for_login + 1 >= throttle.CAPTCHA_AFTER)
     account.failed_logins = 0
     account.last_failed_login_at = None
     account.last_login_at = now
@@ -313,11 +370,13 @@ def authenticate(
     return account
 
 
-def _count_failure(account: Account, now: datetime) -> None:
-    # Failures are counted in a row; a quiet spell of LOGIN_PAUSE starts the count again.
-    last = account.last_failed_login_at
-    if last is None or now >= last + LOGIN_PAUSE:
-        account.failed_logins = 1
-    else:
-        account.failed_logins += 1
-    account.last_failed_login_at = now
+def _audit_failure(session: Session, actor: str, msisdn: str | None, ip: str | None, reason: str) -> None:
+    audit.record(
+        session,
+        actor=actor,
+        action="account.login_failed",
+        channel=CHANNEL,
+        subject=msisdn,
+        ip=ip,
+        reason=reason,
+    )

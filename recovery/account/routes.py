@@ -33,7 +33,6 @@ from recovery.account.codes import CODE_TTL
 from recovery.account.forms import CancelLockReleaseForm, DetailsFilterForm, LogoutForm, TariffForm
 from recovery.account.login_routes import PUBLIC_ENDPOINTS
 from recovery.account.money import MAX_TOP_UP_KOPECKS, MIN_TOP_UP_KOPECKS, format_rubles
-from recovery.account.registration import LOGIN_PAUSE
 from recovery.account.web import account_tz, client_ip, current_account, local_time, support_numbers
 from recovery.clock import now
 from recovery.extensions import db
@@ -48,7 +47,6 @@ class Policy:
 
     min_password_length: int = MIN_PASSWORD_LENGTH
     code_minutes: int = int(CODE_TTL.total_seconds() // 60)
-    login_pause_minutes: int = int(LOGIN_PAUSE.total_seconds() // 60)
     min_top_up: int = MIN_TOP_UP_KOPECKS
     max_top_up: int = MAX_TOP_UP_KOPECKS
 

@@ -10,7 +10,7 @@ from sqlalchemy import desc, select
 from recovery.account.login_routes import CAPTCHA_KEY
 from recovery.dev import bp, testing_bp
 from recovery.extensions import db
-from recovery.models import Captcha, Notification
+from recovery.models import Captcha, Notification, NotificationStatus
 from recovery.sms import SMS_CHANNEL
 
 LATEST = 50
@@ -21,7 +21,8 @@ def sms_outbox() -> str:
     """The latest SMS messages queued in the outbox, newest first."""
     messages = db.session.scalars(
         select(Notification)
-        .where(Notification.channel == SMS_CHANNEL)
+        # Decoys for numbers that are not ours are never sent, so they are not shown either.
+        .where(Notification.channel == SMS_CHANNEL, Notification.status != NotificationStatus.WITHHELD)
         .order_by(desc(Notification.created_at), desc(Notification.id))
         .limit(LATEST)
     ).all()

@@ -19,6 +19,7 @@ from recovery.models.lockout import ClaimGuard, Unlock
 from recovery.models.office import Office
 from recovery.models.staff import ApiClient, ApiRole, StaffRole, StaffUser
 from recovery.models.subscriber import Sim, SimStatus, Subscriber
+from recovery.models.throttle import LoginFailure
 
 __all__ = [
     "Account",
@@ -34,6 +35,7 @@ __all__ = [
     "ClaimDraft",
     "ClaimGuard",
     "CodePurpose",
+    "LoginFailure",
     "MessageAuthor",
     "Notification",
     "NotificationStatus",

@@ -42,6 +42,9 @@ class NotificationStatus(enum.StrEnum):
     QUEUED = "queued"
     SENT = "sent"
     FAILED = "failed"
+    #: Never delivered: the decoy queued for a number that is not ours, so that asking for a
+    #: code for it runs the same statements as for a subscriber's (issue 13.5).
+    WITHHELD = "withheld"
 
 
 class Notification(db.Model):

@@ -13,7 +13,7 @@ Usage, one line per view (the limits count submissions — POST, PUT, PATCH, DEL
     def agent_claim(): ...
 
     @bp.post("/staff/login")
-    @login_limits("login")          # per IP + per login name typed
+    @login_limits("login")          # per IP + per (login name typed, IP)
     def login(): ...
 
     @bp.post("/account/register/sms")
@@ -63,9 +63,11 @@ AGENT_CLAIM_LIMITS_PER_USER = "60 per hour;400 per day"
 AGENT_STATUS_LOOKUP_LIMITS = "60 per hour"
 # Claims through the JSON API, per client token.
 API_CLAIM_LIMITS_PER_CLIENT = "120 per minute;5000 per day"
-# Logins (staff and account holders), per address and per login typed. Short
-# windows throttle guessing (NIST SP 800-63B 5.2.2) without locking the owner out:
-# the lasting lockout, if any, is the login feature's, in the database.
+# Logins (staff and account holders), per address and per (login typed, address).
+# Short windows throttle guessing (NIST SP 800-63B 5.2.2) without locking the owner
+# out: no bucket is per login alone, which guessing from many addresses could fill
+# for the owner; across addresses the login feature asks for a captcha instead
+# (recovery.security.throttle, counted in the database).
 LOGIN_LIMITS = "10 per minute;100 per hour"
 LOGIN_LIMITS_PER_ACCOUNT = "5 per minute;30 per hour"
 # SMS codes cost money and reach a person's phone: per number and per address.
@@ -154,6 +156,20 @@ def field_key_for(*fields: str) -> KeyFunc:
     return key
 
 
+def field_and_ip_key_for(*fields: str) -> KeyFunc:
+    """Key function: per value typed in one of ``fields`` *from this address* (a login, per address).
+
+    A login's bucket per address: guessing from elsewhere never fills the
+    owner's bucket, so it cannot be used to refuse the owner (issue 13.4).
+    """
+    field = field_key_for(*fields)
+
+    def key() -> str:
+        return f"{field()}:{ip_key()}"
+
+    return key
+
+
 def bearer_token() -> str | None:
     """The token of an ``Authorization: Bearer …`` header, if there is one."""
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
@@ -183,7 +199,12 @@ def user_key() -> str:
 
 # --- Decorators ---------------------------------------------------------------------------------------
 def limit_submissions(
-    limits: str | Callable[[], str], *, key: KeyFunc, scope: str, fail_closed: bool = False
+    limits: str | Callable[[], str],
+    *,
+    key: KeyFunc,
+    scope: str,
+    fail_closed: bool = False,
+    deduct_when: Callable[[Any], bool] | None = None,
 ) -> Callable[[F], F]:
     """Count POST/PUT/PATCH/DELETE requests to the view against ``limits`` per ``key``.
 
@@ -192,7 +213,9 @@ def limit_submissions(
 
     ``scope`` names the bucket: views with the same scope share it (the steps
     of one wizard, the same action on web and API). ``fail_closed`` answers 503
-    when the store is down instead of serving unthrottled.
+    when the store is down instead of serving unthrottled. ``deduct_when``
+    (given the response) counts only some requests — e.g. those that sent an
+    SMS — while every request is refused once the limit is reached.
     """
 
     def decorate(view: F) -> F:
@@ -201,7 +224,12 @@ def limit_submissions(
         # override_defaults=False: the view's limits come on top of its blueprint's (``api_limits``),
         # not instead of them — Flask-Limiter's default would drop the blueprint's per-address ceiling.
         return limiter.shared_limit(
-            limits, scope=scope, key_func=key, methods=SUBMISSION_METHODS, override_defaults=False
+            limits,
+            scope=scope,
+            key_func=key,
+            methods=SUBMISSION_METHODS,
+            override_defaults=False,
+            deduct_when=deduct_when,
         )(view)
 
     return decorate
@@ -249,29 +277,41 @@ def claim_limits(
 
 
 def login_limits(*account_fields: str) -> Callable[[F], F]:
-    """Login limits: per address, and per login typed in ``account_fields`` (default ``login``)."""
+    """Login limits: per address, and per (login typed in ``account_fields``, address); default ``login``."""
     fields = account_fields or ("login",)
 
     def decorate(view: F) -> F:
-        view = limit_submissions(LOGIN_LIMITS_PER_ACCOUNT, key=field_key_for(*fields), scope="login-account")(
-            view
-        )
+        view = limit_submissions(
+            LOGIN_LIMITS_PER_ACCOUNT, key=field_and_ip_key_for(*fields), scope="login-account"
+        )(view)
         return limit_submissions(LOGIN_LIMITS, key=ip_key, scope="login-ip")(view)
 
     return decorate
 
 
-def sms_limits(number_fields: Iterable[str] = NUMBER_FIELDS) -> Callable[[F], F]:
+def sms_limits(
+    number_fields: Iterable[str] = NUMBER_FIELDS,
+    *,
+    number_key: KeyFunc | None = None,
+    deduct_when: Callable[[Any], bool] | None = None,
+) -> Callable[[F], F]:
     """Limits on sending SMS codes: per number and per address; they fail closed.
 
     Closed because an unthrottled SMS endpoint costs money per message (SMS
-    pumping) and lets anyone flood a stranger's phone.
+    pumping) and lets anyone flood a stranger's phone. The number is read from
+    ``number_fields`` of the body, or by ``number_key`` where the body does not
+    hold it (a resend: the number is in the session). ``deduct_when`` counts
+    only the requests that did send a code (a wrong captcha sends none).
     """
-    number = number_key_for(number_fields)
+    number = number_key or number_key_for(number_fields)
 
     def decorate(view: F) -> F:
-        view = limit_submissions(SMS_LIMITS, key=number, scope="sms-number", fail_closed=True)(view)
-        return limit_submissions(SMS_LIMITS_PER_IP, key=ip_key, scope="sms-ip", fail_closed=True)(view)
+        view = limit_submissions(
+            SMS_LIMITS, key=number, scope="sms-number", fail_closed=True, deduct_when=deduct_when
+        )(view)
+        return limit_submissions(
+            SMS_LIMITS_PER_IP, key=ip_key, scope="sms-ip", fail_closed=True, deduct_when=deduct_when
+        )(view)
 
     return decorate
 

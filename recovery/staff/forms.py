@@ -21,4 +21,6 @@ class LoginForm(FlaskForm):
         validators=[DataRequired(_l("Enter your password.")), Length(max=200)],
         render_kw={"autocomplete": "current-password"},
     )
+    #: Asked for only after several failed sign-ins for the login (``recovery.security.throttle``).
+    captcha = StringField(_l("Characters in the picture"), validators=[Length(max=12)])
     next = HiddenField()

@@ -1,36 +1,40 @@
-"""Staff sign-in with argon2 passwords, a failed-login counter in the database, and sign-out.
+"""Staff sign-in with argon2 passwords, throttled failed logins, and sign-out.
 
 An unknown login costs the same argon2 verification as a wrong password
 (``DUMMY_HASH``) and gets the same answer, so the form does not tell which
-logins exist. ``STAFF_MAX_FAILED_LOGINS`` wrong passwords in a row lock the
-account for ``STAFF_LOCK_MINUTES``. Every sign-in, failure and sign-out is
-audited; a typed login that matches no enabled, unlocked account is not
-recorded (it is sometimes a password typed in the wrong field).
+logins exist. Failures are counted in the database per login typed, per
+(login, address) and per address (``recovery.security.throttle``), for
+unknown logins too: after ``throttle.CAPTCHA_AFTER`` failures for a login the
+form asks for a captcha with the password, and an address that failed too
+often is refused for a while — but nobody elsewhere can lock the owner out
+(there is no lock an outsider can trigger; ``locked_until`` is only ever set
+by an operator). Every sign-in, failure and sign-out is audited; a typed login
+that matches no enabled, unlocked account is not recorded (it is sometimes a
+password typed in the wrong field).
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from flask import Response, flash, redirect, render_template, request, session, url_for
+from flask import Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import select, update
 
 from recovery import audit
+from recovery.account import registration
+from recovery.account.login_routes import CAPTCHA_KEY
 from recovery.auth import end_all_sessions
 from recovery.extensions import db, login_manager
-from recovery.models import Channel, StaffRole, StaffUser
+from recovery.models import Captcha, Channel, StaffRole, StaffUser
 from recovery.models.types import utcnow
 from recovery.passwords import DUMMY_HASH, verify_password
 from recovery.safe_redirect import safe_next
+from recovery.security import throttle
 from recovery.security.ratelimit import login_limits
 from recovery.staff import bp
 from recovery.staff.forms import LoginForm
-
-#: Wrong passwords in a row before the account is locked for a while.
-STAFF_MAX_FAILED_LOGINS = 5
-STAFF_LOCK_MINUTES = 15
 
 #: Where each role lands after signing in.
 HOME_ENDPOINTS: dict[StaffRole, str] = {
@@ -73,16 +77,22 @@ def _locked(user: StaffUser, now: datetime) -> bool:
     return user.locked_until is not None and user.locked_until > now
 
 
-def _record_failure(user: StaffUser, now: datetime) -> None:
-    """Count a wrong password atomically; lock the account at the limit."""
+def _record_failure(user: StaffUser | None, subject: str, address: str, now: datetime) -> None:
+    """Count a failure for the login typed (known or not); audit it, without the typed text if unknown."""
+    throttle.record_failure(db.session, throttle.STAFF, subject, address, now=now)
+    if user is None:
+        audit.record(
+            db.session,
+            actor="anonymous",
+            action="staff.login_failed",
+            channel=Channel.WEB,
+            ip=request.remote_addr,
+        )
+        return
+    # The user's own count of failures (shown nowhere as a lock): atomic, for every worker.
     db.session.execute(
         update(StaffUser).where(StaffUser.id == user.id).values(failed_logins=StaffUser.failed_logins + 1)
     )
-    db.session.refresh(user)
-    locked = user.failed_logins >= STAFF_MAX_FAILED_LOGINS
-    if locked:
-        user.locked_until = now + timedelta(minutes=STAFF_LOCK_MINUTES)
-        user.failed_logins = 0
     audit.record(
         db.session,
         actor=f"staff:{user.login}",
@@ -90,7 +100,6 @@ def _record_failure(user: StaffUser, now: datetime) -> None:
         channel=Channel.WEB,
         subject=f"staff:{user.login}",
         ip=request.remote_addr,
-        locked=locked,
     )
 
 
@@ -124,37 +133,76 @@ def login() -> Response | str:
     form = LoginForm()
     if request.method == "GET":
         form.next.data = request.args.get("next", "")
+    captcha = None
     if form.validate_on_submit():
         now = utcnow()
-        user = db.session.scalar(select(StaffUser).where(StaffUser.login == form.login.data.strip()))
+        typed = form.login.data.strip()
+        subject = throttle.subject_of(throttle.STAFF, typed.casefold(), current_app.config["PII_KEY"])
+        address = request.remote_addr or "unknown"
+        standing = throttle.standing(db.session, throttle.STAFF, subject, address, now=now)
+        if standing.refused:
+            abort(429)
+        if standing.needs_captcha:
+            captcha_failed = _captcha_failed(form.captcha.data or "", now)
+            if captcha_failed is not None:
+                if captcha_failed:
+                    _record_failure(None, subject, address, now)
+                db.session.commit()
+                form.captcha.errors.append(
+                    _("The characters do not match the picture. Try this new one.")
+                    if captcha_failed
+                    else _(
+                        "Several wrong passwords were typed for this login. "
+                        "Type the characters in the picture too."
+                    )
+                )
+                return _login_page(form, _fresh_captcha(now))
+        user = db.session.scalar(select(StaffUser).where(StaffUser.login == typed))
         password_ok = verify_password(user.password_hash if user else DUMMY_HASH, form.password.data)
-        if user is not None and user.is_enabled and not _locked(user, now) and password_ok:
+        active = user is not None and user.is_enabled and not _locked(user, now)
+        if active and password_ok:
             _start_session(user, now)
             db.session.commit()
             return redirect(safe_next(form.next.data, staff_home(user)))
-        if user is not None and user.is_enabled and not _locked(user, now):
-            _record_failure(user, now)
-        else:
-            # Unknown, disabled or locked: recorded without the typed login.
-            audit.record(
-                db.session,
-                actor="anonymous",
-                action="staff.login_failed",
-                channel=Channel.WEB,
-                ip=request.remote_addr,
-            )
+        _record_failure(user if active else None, subject, address, now)
         db.session.commit()
         flash(
             _(
-                "Wrong login or password. After %(count)s wrong attempts in a row the account "
-                "is locked for %(minutes)s minutes.",
-                count=STAFF_MAX_FAILED_LOGINS,
-                minutes=STAFF_LOCK_MINUTES,
+                "Wrong login or password. After %(count)s wrong attempts for a login, the sign-in "
+                "also asks for the characters in a picture.",
+                count=throttle.CAPTCHA_AFTER,
             ),
             "error",
         )
-        return render_template("staff/login.html", form=form), 200
-    return render_template("staff/login.html", form=form)
+        if standing.for_login + 1 >= throttle.CAPTCHA_AFTER:
+            captcha = _fresh_captcha(now)
+        return _login_page(form, captcha)
+    return _login_page(form, captcha)
+
+
+def _login_page(form: LoginForm, captcha: Captcha | None) -> str:
+    form.captcha.data = ""
+    return render_template("staff/login.html", form=form, captcha=captcha)
+
+
+def _fresh_captcha(now: datetime) -> Captcha:
+    # The account's captchas: the same table, picture route and session key.
+    captcha = registration.new_captcha(db.session, now=now)
+    session[CAPTCHA_KEY] = str(captcha.id)
+    db.session.commit()
+    return captcha
+
+
+def _captcha_failed(typed: str, now: datetime) -> bool | None:
+    """None when the captcha was solved; False when none was typed; True when it was wrong (it is spent)."""
+    captcha_id = session.pop(CAPTCHA_KEY, None)
+    if not typed.strip():
+        return False
+    try:
+        registration.check_captcha(db.session, captcha_id, typed, now=now)
+    except registration.CaptchaFailed:
+        return True
+    return None
 
 
 @bp.post("/logout")

@@ -15,7 +15,7 @@ from sqlalchemy import desc, select
 from sqlalchemy.orm import Session
 
 from config import TestingConfig
-from recovery.models import Account, Notification, StaffRole, StaffUser, Subscriber
+from recovery.models import Account, Notification, NotificationStatus, StaffRole, StaffUser, Subscriber
 from recovery.passwords import hash_password
 from tests.conftest import make_config
 from tests.factories import STAFF_PASSWORD, make_subscriber
@@ -132,11 +132,13 @@ def without_tokens(page: str) -> str:
 
 
 def latest_sms(session: Session, msisdn: str) -> str | None:
-    """The text of the latest SMS queued for ``msisdn``."""
+    """The text of the latest SMS queued for ``msisdn`` (to be delivered: a withheld decoy is not)."""
     session.expire_all()
     # The recipient is encrypted at rest (a random token each time): compare in Python.
     messages = session.scalars(
-        select(Notification).where(Notification.channel == "sms").order_by(desc(Notification.id))
+        select(Notification)
+        .where(Notification.channel == "sms", Notification.status != NotificationStatus.WITHHELD)
+        .order_by(desc(Notification.id))
     )
     return next((message.body for message in messages if message.recipient == msisdn), None)
 

@@ -2,27 +2,41 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import pytest
+from limits import parse_many
 from sqlalchemy import select
 
-from recovery.account.registration import LOGIN_PAUSE, MAX_FAILED_LOGINS
+from recovery.account.login_routes import LOGIN_LIMIT
 from recovery.models import Account, AuditEvent, SimStatus
+from recovery.security import throttle
 
 from .conftest import PASSWORD, csrf_token, log_in_as, without_tokens
 
 NUMBER = "+79161234567"
 
 
-def post_login(client, phone, password, ip="127.0.0.1", next_url=None):
+def post_login(client, phone, password, ip="127.0.0.1", next_url=None, captcha=None):
     page = client.get("/account/login").get_data(as_text=True)
     url = "/account/login" + (f"?next={next_url}" if next_url else "")
-    return client.post(
-        url,
-        data={"csrf_token": csrf_token(page), "phone": phone, "password": password},
-        environ_base={"REMOTE_ADDR": ip},
-    )
+    data = {"csrf_token": csrf_token(page), "phone": phone, "password": password}
+    if captcha is not None:
+        data["captcha"] = captcha
+    return client.post(url, data=data, environ_base={"REMOTE_ADDR": ip})
+
+
+def captcha_answer(client) -> str:
+    """The server-side answer of the captcha the client was last shown (the test-only hook)."""
+    response = client.get("/dev/captcha-answer")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def login_like_a_person(client, phone, password, ip):
+    """Log in; when the form asks for the picture's characters, read them and send the form again."""
+    response = post_login(client, phone, password, ip=ip)
+    if response.status_code == 200 and "Введите и символы с картинки" in response.get_data(as_text=True):
+        response = post_login(client, phone, password, ip=ip, captcha=captcha_answer(client))
+    return response
 
 
 def refreshed(session, account) -> Account:
@@ -50,29 +64,42 @@ def test_a_wrong_password_and_an_unknown_number_get_the_same_answer(client, sess
     assert [event.details["reason"] for event in failures] == ["password", "unknown"]
 
 
-def test_failed_logins_are_counted_and_pause_the_number(client, session, account, clock):
-    account.failed_logins = MAX_FAILED_LOGINS - 1
-    account.last_failed_login_at = clock.current - timedelta(minutes=1)
-    session.commit()
-    post_login(client, NUMBER, "not-the-password")
-    assert refreshed(session, account).failed_logins == MAX_FAILED_LOGINS
+def test_failed_logins_ask_for_a_captcha_instead_of_pausing_the_number(client, session, account, clock):
+    for n in range(throttle.CAPTCHA_AFTER):
+        response = post_login(client, NUMBER, "not-the-password", ip=f"127.0.0.{n + 2}")
+        assert "Неверный номер или пароль" in response.get_data(as_text=True)
+    assert refreshed(session, account).failed_logins == throttle.CAPTCHA_AFTER
+    # The last failure already shows the picture for the next try.
+    assert "captcha-image" in response.get_data(as_text=True)
 
-    # Paused: even the right password is refused, with the same message.
-    response = post_login(client, NUMBER, PASSWORD, ip="127.0.0.2")
-    assert response.status_code == 200 and "Неверный номер или пароль" in response.get_data(as_text=True)
-
-    clock.advance(seconds=LOGIN_PAUSE.total_seconds())
-    response = post_login(client, NUMBER, PASSWORD, ip="127.0.0.3")
-    assert response.status_code == 302
+    # From a fresh address the right password alone is not checked: the form asks for the picture.
+    owner = client.application.test_client()
+    asked = post_login(owner, NUMBER, PASSWORD, ip="127.0.0.50")
+    page = asked.get_data(as_text=True)
+    assert asked.status_code == 200 and "captcha-image" in page and "Введите и символы с картинки" in page
+    wrong = post_login(owner, NUMBER, PASSWORD, ip="127.0.0.50", captcha="WRONG")
+    assert wrong.status_code == 200 and "Символы не совпадают" in wrong.get_data(as_text=True)
+    # With the picture's characters the owner gets in: no lock, no pause.
+    response = post_login(owner, NUMBER, PASSWORD, ip="127.0.0.50", captcha=captcha_answer(owner))
+    assert response.status_code == 302 and response.headers["Location"] == "/account/"
     assert refreshed(session, account).failed_logins == 0
 
 
+def test_the_captcha_is_asked_for_an_unknown_number_alike(client):
+    # Otherwise the captcha would tell which numbers have accounts.
+    unknown = "+79031112233"
+    for n in range(throttle.CAPTCHA_AFTER):
+        post_login(client, unknown, "not-the-password", ip=f"127.0.0.{n + 2}")
+    asked = post_login(client.application.test_client(), unknown, PASSWORD, ip="127.0.0.50")
+    assert "Введите и символы с картинки" in asked.get_data(as_text=True)
+
+
 def test_a_quiet_spell_starts_the_count_again(client, session, account, clock):
-    account.failed_logins = 4
-    account.last_failed_login_at = clock.current - LOGIN_PAUSE
-    session.commit()
-    post_login(client, NUMBER, "not-the-password")
-    assert refreshed(session, account).failed_logins == 1
+    for n in range(throttle.CAPTCHA_AFTER):
+        post_login(client, NUMBER, "not-the-password", ip=f"127.0.0.{n + 2}")
+    clock.advance(seconds=throttle.WINDOW.total_seconds())
+    response = post_login(client.application.test_client(), NUMBER, PASSWORD, ip="127.0.0.50")
+    assert response.status_code == 302
 
 
 def test_logins_are_throttled_per_ip(client, account):
@@ -83,12 +110,54 @@ def test_logins_are_throttled_per_ip(client, account):
     assert "Слишком много попыток" in response.get_data(as_text=True)
 
 
-def test_logins_are_throttled_per_number_whatever_the_ip(client, account):
-    for n in range(5):
-        assert post_login(client, NUMBER, "not-the-password", ip=f"127.0.1.{n}").status_code == 200
-    assert post_login(client, NUMBER, PASSWORD, ip="127.0.1.99").status_code == 429
-    # Another number from a fresh address is not affected.
-    assert post_login(client, "+79031112233", PASSWORD, ip="127.0.1.100").status_code == 200
+def test_logins_are_throttled_per_number_from_one_address_not_from_everywhere(client, account):
+    # Was: per number whatever the address — which let anyone give the owner a 429.
+    allowed = parse_many(LOGIN_LIMIT)[0].amount
+    for _ in range(allowed):
+        assert post_login(client, NUMBER, "not-the-password", ip="127.0.1.1").status_code == 200
+    assert post_login(client, NUMBER, PASSWORD, ip="127.0.1.1").status_code == 429
+    # The owner on a fresh address is not refused (the captcha is asked instead) and gets in.
+    owner = client.application.test_client()
+    assert login_like_a_person(owner, NUMBER, PASSWORD, ip="127.0.1.99").status_code == 302
+
+
+def test_an_attacker_on_five_addresses_cannot_lock_the_owner_out(app, session, account):
+    # Issue 13.4: 10 wrong passwords from 5 addresses (the attacker solving every captcha too).
+    for n in range(10):
+        attacker = app.test_client()
+        response = login_like_a_person(attacker, NUMBER, f"guess-{n}-1234", ip=f"203.0.113.{n % 5 + 1}")
+        assert response.status_code == 200 and "Неверный номер или пароль" in response.get_data(as_text=True)
+    # The owner, from a sixth address, with the right password and the captcha: in.
+    owner = app.test_client()
+    response = login_like_a_person(owner, NUMBER, PASSWORD, ip="203.0.113.6")
+    assert response.status_code == 302 and response.headers["Location"] == "/account/"
+    assert owner.get("/account/").status_code == 200
+
+
+@pytest.fixture
+def database_throttles_only(config):
+    """Without Flask-Limiter, so that the database's own throttles answer (they outlast a Redis flush)."""
+    config.RATELIMIT_ENABLED = False
+    return config
+
+
+def test_an_attackers_own_address_is_throttled_for_the_number(database_throttles_only, app, account):
+    attacker = app.test_client()
+    for n in range(throttle.MAX_PER_LOGIN_AND_ADDRESS):
+        response = login_like_a_person(attacker, NUMBER, f"guess-{n}-1234", ip="203.0.113.7")
+        assert response.status_code == 200
+    refused = post_login(attacker, NUMBER, PASSWORD, ip="203.0.113.7")
+    assert refused.status_code == 429 and "Слишком много попыток" in refused.get_data(as_text=True)
+    # Whoever is elsewhere is not.
+    assert login_like_a_person(app.test_client(), NUMBER, PASSWORD, ip="203.0.113.8").status_code == 302
+
+
+def test_an_address_failing_on_many_numbers_is_throttled(database_throttles_only, app, account):
+    attacker = app.test_client()
+    for n in range(throttle.MAX_PER_ADDRESS):
+        assert post_login(attacker, f"+7903{n:07d}", "guess-1234", ip="203.0.113.9").status_code == 200
+    assert post_login(attacker, NUMBER, PASSWORD, ip="203.0.113.9").status_code == 429
+    assert post_login(app.test_client(), NUMBER, PASSWORD, ip="203.0.113.10").status_code == 302
 
 
 def test_the_owner_of_a_blocked_sim_can_still_log_in(client, session, account, subscriber):

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
 from recovery.account import codes
-from recovery.models import Account, AuditEvent, Captcha, Notification, SimStatus, SmsCode
+from recovery.models import Account, AuditEvent, Captcha, Notification, NotificationStatus, SimStatus, SmsCode
 from recovery.passwords import verify_password
 from tests.factories import make_subscriber
 
-from .conftest import PASSWORD, code_in, csrf_token, latest_sms, log_in_as, without_tokens
+from .conftest import PASSWORD, Flow, code_in, csrf_token, latest_sms, log_in_as, without_tokens
 
 NUMBER = "+79161234567"
 
@@ -18,6 +20,17 @@ NUMBER = "+79161234567"
 def count(session, model, *where) -> int:
     session.expire_all()
     return session.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def count_sms(session, msisdn: str) -> int:
+    """SMS messages queued for delivery to ``msisdn``."""
+    return count(
+        session,
+        Notification,
+        Notification.channel == "sms",
+        Notification.recipient == msisdn,
+        Notification.status == NotificationStatus.QUEUED,
+    )
 
 
 def actions(session) -> list[str]:
@@ -197,7 +210,17 @@ def test_resending_waits_a_minute_and_only_the_latest_code_works(flow, client, s
     assert flow.submit_code(second).status_code == 302
 
 
-def test_at_most_five_codes_an_hour_for_one_number(flow, client, session, subscriber, clock):
+@pytest.fixture
+def database_caps_only(config):
+    """The config without Flask-Limiter: the database's own caps answer (``sms_limits`` is tested below)."""
+    config.RATELIMIT_ENABLED = False
+    return config
+
+
+def test_at_most_five_codes_an_hour_for_one_number(
+    database_caps_only, flow, client, session, subscriber, clock
+):
+    # The database's hourly cap, beneath the rate limiter's 3 per 10 minutes (which Redis may lose).
     flow.submit_number(NUMBER)
     for _ in range(codes.MAX_CODES_PER_WINDOW - 1):
         clock.advance(seconds=61)
@@ -270,3 +293,93 @@ def test_forgot_password_sets_a_new_one_by_sms(app, session, account):
 def test_a_logged_in_holder_is_sent_from_the_login_page_to_the_account(client, account):
     log_in_as(client, account)
     assert client.get("/account/login").headers["Location"] == "/account/"
+
+
+# --- SMS limits (issue 13.7) -------------------------------------------------------------------------
+
+
+def _from(n: int) -> dict[str, object]:
+    return {"environ_base": {"REMOTE_ADDR": f"198.51.100.{n}"}}
+
+
+def _register_from(app, number: str, n: int):
+    """A fresh browser at the n-th address asks for a code for ``number`` (captcha solved)."""
+    client = app.test_client()
+    page = client.get("/account/register", **_from(n)).get_data(as_text=True)
+    answer = client.get("/dev/captcha-answer", **_from(n)).get_data(as_text=True)
+    data = {"csrf_token": csrf_token(page), "phone": number, "captcha": answer}
+    return client, client.post("/account/register", data=data, **_from(n))
+
+
+def test_a_fourth_sms_to_one_number_within_ten_minutes_is_refused(app, session, subscriber, clock):
+    # Past the database's one-minute resend wait each time, well inside the ten minutes.
+    for n, path in enumerate(["/account/register", "/account/forgot", "/account/register"]):
+        clock.advance(minutes=2)
+        client = app.test_client()
+        flow = Flow(client, start=path)
+        page = client.get(path, **_from(n)).get_data(as_text=True)
+        answer = flow.captcha_answer()
+        data = {"csrf_token": csrf_token(page), "phone": subscriber.msisdn, "captcha": answer}
+        assert client.post(path, data=data, **_from(n)).status_code == 302, n
+    clock.advance(minutes=2)
+    _, fourth = _register_from(app, "8 916 123-45-67", 9)
+    assert fourth.status_code == 429
+    page = fourth.get_data(as_text=True)
+    assert "Слишком много попыток" in page and "подождите несколько минут" in page
+    assert count_sms(session, subscriber.msisdn) == 3
+
+
+def test_a_resend_counts_towards_the_same_three(app, session, subscriber, clock):
+    client, response = _register_from(app, subscriber.msisdn, 1)
+    assert response.status_code == 302
+    flow = Flow(client)
+    for _ in range(2):
+        clock.advance(minutes=2)
+        assert flow.resend().status_code == 302
+    clock.advance(minutes=2)
+    refused = flow.resend()
+    assert refused.status_code == 429
+    assert "Слишком много попыток" in refused.get_data(as_text=True)
+    assert count_sms(session, subscriber.msisdn) == 3
+
+
+def test_a_wrong_captcha_spends_none_of_the_three(app, session, subscriber, clock):
+    for n in range(5):
+        client = app.test_client()
+        page = client.get("/account/register", **_from(n)).get_data(as_text=True)
+        data = {"csrf_token": csrf_token(page), "phone": subscriber.msisdn, "captcha": "WRONG"}
+        assert client.post("/account/register", data=data, **_from(n)).status_code == 200
+    for n in range(3):
+        clock.advance(minutes=2)
+        assert _register_from(app, subscriber.msisdn, 10 + n)[1].status_code == 302
+
+
+# --- Decoys (issue 13.5) -------------------------------------------------------------------------------
+
+
+class _Recording:
+    """A delivery backend that keeps what it was handed."""
+
+    def __init__(self) -> None:
+        self.sent: list[Notification] = []
+
+    def send(self, notification: Notification) -> None:
+        self.sent.append(notification)
+
+
+def test_a_number_that_is_not_ours_gets_a_decoy_that_is_never_delivered(flow, session, subscriber, clock):
+    from recovery.claims.notifications import deliver_queued
+
+    assert flow.submit_number("+79990001122").status_code == 302
+    decoy = session.scalars(select(Notification).where(Notification.recipient == "+79990001122")).one()
+    assert decoy.status == NotificationStatus.WITHHELD
+    assert not re.search(r"\d{6}", decoy.body)  # no code kept for a stranger's number
+    backend = _Recording()
+    assert deliver_queued(session, backend, clock.current) == 0
+    assert backend.sent == []
+    assert latest_sms(session, "+79990001122") is None
+    # Ours is queued and delivered as before.
+    clock.advance(minutes=2)
+    assert Flow(flow.client.application.test_client()).submit_number(NUMBER).status_code == 302
+    assert deliver_queued(session, backend, clock.current) == 1
+    assert [n.recipient for n in backend.sent] == [NUMBER]

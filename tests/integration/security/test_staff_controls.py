@@ -25,7 +25,7 @@ from recovery.account.login_routes import PUBLIC_ENDPOINTS as ACCOUNT_PUBLIC_END
 from recovery.claims import lockout
 from recovery.extensions import db
 from recovery.models import AuditEvent, StaffRole, StaffUser, Ticket, TicketStatus
-from recovery.staff.routes import STAFF_MAX_FAILED_LOGINS
+from recovery.security import throttle
 from recovery.verification import Policy
 from tests.factories import STAFF_PASSWORD, add_regular_calls, iccid, make_subscriber
 from tests.integration.account.conftest import log_in_as, make_staff_member
@@ -121,32 +121,31 @@ def _staff_login(app: Flask, login: str, password: str):
 
 def test_staff_login_failures_are_counted_in_the_database_for_every_worker(app, config, session, cast):
     user: StaffUser = cast.users["agent"]
-    for _ in range(STAFF_MAX_FAILED_LOGINS - 1):
+    for _ in range(throttle.CAPTCHA_AFTER - 1):
         assert _staff_login(app, user.login, "wrong-password-1").status_code == 200
     session.expire_all()
-    assert session.get(StaffUser, user.id).failed_logins == STAFF_MAX_FAILED_LOGINS - 1
+    assert session.get(StaffUser, user.id).failed_logins == throttle.CAPTCHA_AFTER - 1
 
-    # Another worker (its own memory, the same database) sees the count and locks the account.
+    # Another worker (its own memory, the same database) sees the count: its failure brings the captcha.
     other_worker = create_app(config)
     try:
-        assert _staff_login(other_worker, user.login, "wrong-password-1").status_code == 200
+        third = _staff_login(other_worker, user.login, "wrong-password-1")
+        assert third.status_code == 200 and "captcha-image" in third.get_data(as_text=True)
     finally:
         with other_worker.app_context():
             db.engine.dispose()
     session.expire_all()
-    locked = session.get(StaffUser, user.id)
-    assert locked.locked_until is not None and locked.locked_until > datetime.now(UTC)
+    assert session.get(StaffUser, user.id).locked_until is None  # a captcha, never a lock
 
-    # The first worker now refuses even the right password, with the same answer.
-    refused = _staff_login(app, user.login, STAFF_PASSWORD)
-    assert refused.status_code == 200 and "Неверный логин или пароль" in refused.get_data(as_text=True)
+    # The first worker now asks for the captcha even with the right password, and signs nobody in.
+    asked = _staff_login(app, user.login, STAFF_PASSWORD)
+    assert asked.status_code == 200 and "Введите и символы с картинки" in asked.get_data(as_text=True)
     events = session.scalars(
         select(AuditEvent).where(AuditEvent.action == "staff.login_failed").order_by(AuditEvent.id)
     ).all()
-    assert [e.details.get("locked") for e in events[:STAFF_MAX_FAILED_LOGINS]] == [False] * (
-        STAFF_MAX_FAILED_LOGINS - 1
-    ) + [True]
-    assert all(e.ip == "127.0.0.1" for e in events)
+    assert len(events) == throttle.CAPTCHA_AFTER
+    assert all(e.ip == "127.0.0.1" and e.actor == f"staff:{user.login}" for e in events)
+    assert not session.scalars(select(AuditEvent).where(AuditEvent.action == "staff.login")).all()
 
 
 # --- Deny by default -----------------------------------------------------------------------------------
