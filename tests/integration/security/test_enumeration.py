@@ -172,6 +172,7 @@ def cast(app, session, config):
 #: A wrong detail on a number that is ours: the passport (everything else right).
 WRONG_PASSPORT = "4509 000000"
 
+
 def _wizard_submit(app: Flask, answers: WizardAnswers) -> tuple[Observed, Observed]:
     client: FlaskClient = app.test_client()
     fill_wizard(client, answers)
