@@ -19,7 +19,7 @@ from recovery.extensions import db
 from tests.integration.security.cast import Cast, csrf_token_of, make_cast
 
 LONE_SURROGATE = '"+7916\\ud8001234567"'
-LONE_LOW = "\"\\udfff\""
+LONE_LOW = '"\\udfff"'
 
 
 @pytest.fixture
