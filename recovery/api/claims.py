@@ -7,8 +7,10 @@
 * ``GET /claims/{id}`` (agent, ``claims:read``) and ``GET /tickets/{id}``
   (agent, ``tickets:read``).
 * ``POST /tickets/{id}/fulfil`` (office with a region, ``tickets:fulfil``):
-  the new SIM's ICCID; a ticket of another region is 403, a ticket closed in
-  the meantime (a concurrent fulfilment) is 409.
+  the new SIM's ICCID and the passport shown; a wrong passport is 403 (counted:
+  five lock the ticket's hand-over for an hour, 429, on web and API alike), a
+  ticket of another region is 403, a ticket closed in the meantime (a
+  concurrent fulfilment) is 409.
 
 Ids are random UUIDs. Any malformed request is a 4xx in the error shape of
 ``recovery.api.errors``, never a 500. The OpenAPI schemas are the contract:
@@ -19,6 +21,7 @@ state) and, on fulfilment, an ICCID whose check digit is wrong (400).
 
 from __future__ import annotations
 
+import math
 import re
 import uuid
 from collections.abc import Callable
@@ -26,7 +29,7 @@ from functools import wraps
 from typing import Any
 
 import marshmallow as ma
-from flask import request
+from flask import current_app, request
 from flask_smorest import Blueprint
 
 from recovery.api import ErrorInfo
@@ -124,7 +127,7 @@ class ClaimRequestSchema(ma.Schema):
 
 
 class FulfilRequestSchema(ma.Schema):
-    """The ICCID printed on the new SIM card."""
+    """The ICCID printed on the new SIM card, and the passport the office saw in person."""
 
     class Meta:
         unknown = ma.RAISE
@@ -133,6 +136,21 @@ class FulfilRequestSchema(ma.Schema):
         required=True,
         validate=ma.validate.Regexp(ICCID_PATTERN, error="An ICCID is 19 or 20 digits."),
         metadata={"example": "8970199000000000007"},
+    )
+    passport = ma.fields.String(
+        required=True,
+        validate=[
+            ma.validate.Length(max=40),
+            ma.validate.Regexp(
+                PASSPORT_PATTERN, error="A passport is a 4-digit series and a 6-digit number."
+            ),
+        ],
+        metadata={
+            "description": "Series and number of the passport shown, checked against the record. "
+            "A wrong one is 403 and counted; after 5 for one ticket its hand-over is locked "
+            "for an hour (429).",
+            "example": "4509 123456",
+        },
     )
 
 
@@ -185,11 +203,13 @@ def json_object_body(view: Callable) -> Callable:
 ERROR_DESCRIPTIONS = {
     400: "The request is malformed (INVALID_ARGUMENT) or lostAt is out of range (OUT_OF_RANGE).",
     401: "No valid bearer token (UNAUTHENTICATED).",
-    403: "The token's role, scope or region does not allow this (PERMISSION_DENIED).",
+    403: "The token's role, scope or region does not allow this, or (fulfil) the passport is not "
+    "the subscriber's (PERMISSION_DENIED).",
     404: "No such claim or ticket (NOT_FOUND).",
     409: "The ticket is no longer open, or the ICCID is taken (CONFLICT).",
     413: "The body is larger than the limit (PAYLOAD_TOO_LARGE).",
-    429: "Too many requests (TOO_MANY_REQUESTS).",
+    429: "Too many requests, or (fulfil) too many wrong passports for this ticket: its hand-over "
+    "is locked for an hour (TOO_MANY_REQUESTS).",
 }
 
 
@@ -349,7 +369,7 @@ def get_ticket(ticket_id: str) -> dict[str, Any] | None:
 @document_errors(401, 403, 404, 409, 413, 429)
 @blp.doc(security=SECURITY)
 def fulfil_ticket(body: dict[str, Any], ticket_id: str) -> dict[str, Any] | None:
-    """Hand over the new SIM (after seeing the passport in person): the number moves onto it."""
+    """Hand over the new SIM to the holder of the passport shown: the number moves onto it."""
     client = current_client()
     if not client.region:
         raise ApiError(403, "PERMISSION_DENIED", "An office client needs a region to fulfil tickets.")
@@ -358,6 +378,8 @@ def fulfil_ticket(body: dict[str, Any], ticket_id: str) -> dict[str, Any] | None
             db.session,
             _parse_id(ticket_id),
             body["iccid"],
+            passport=body["passport"],
+            pii_key=current_app.config["PII_KEY"],
             region=client.region,
             actor=Actor.api_client(client, request.remote_addr),
             now=utcnow(),
@@ -367,6 +389,23 @@ def fulfil_ticket(body: dict[str, Any], ticket_id: str) -> dict[str, Any] | None
     except tickets.TicketNotFound:
         db.session.rollback()
         raise _not_found() from None
+    except tickets.WrongPassport:
+        # The use-case has already committed the count and the audit row.
+        db.session.rollback()
+        raise ApiError(
+            403, "PERMISSION_DENIED", "The passport does not match the subscriber's record."
+        ) from None
+    except tickets.FulfilmentLocked as locked:
+        db.session.rollback()
+        wait = tickets.FULFIL_LOCK_HOURS * 3600
+        if locked.until is not None:
+            wait = max(1, math.ceil((locked.until - utcnow()).total_seconds()))
+        raise ApiError(
+            429,
+            "TOO_MANY_REQUESTS",
+            "Too many wrong passports for this ticket: its hand-over is locked; retry later.",
+            headers={"Retry-After": str(wait)},
+        ) from None
     except tickets.WrongRegion:
         db.session.rollback()
         raise ApiError(403, "PERMISSION_DENIED", "This ticket belongs to another region's offices.") from None
