@@ -11,12 +11,12 @@ import pytest
 import redis
 from flask.testing import FlaskClient
 
+from recovery.models import ApiRole
 from recovery.security.ratelimit import (
     AGENT_CLAIM_LIMITS_PER_USER,
     API_CLAIM_LIMITS_PER_CLIENT,
     API_LIMITS_PER_CLIENT,
 )
-from recovery.models import ApiRole
 from tests.api_clients import add_token, make_api_client
 from tests.conftest import make_config
 from tests.integration.security.conftest import csrf_token
