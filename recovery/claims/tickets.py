@@ -24,7 +24,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, or_, select, update
+from sqlalchemy import case, literal, null, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -33,6 +33,7 @@ from recovery.claims import notifications
 from recovery.claims.actors import Actor
 from recovery.iccid import normalise_iccid
 from recovery.models import Sim, SimStatus, Subscriber, Ticket, TicketStatus, TicketType
+from recovery.models.types import UTCDateTime
 from recovery.verification.passport import match_passport
 
 #: A reissued SIM gets no SMS and no mobile data for this long (DESIGN 2.3).
@@ -297,8 +298,13 @@ def _count_wrong_passport(session: Session, ticket: Ticket, actor: Actor, now: d
         )
         .values(
             fulfil_failures=counted,
+            # Typed, so that SQLite stores the instant as the column does (UTC, no offset).
             fulfil_locked_until=case(
-                (counted >= MAX_FULFIL_FAILURES, now + timedelta(hours=FULFIL_LOCK_HOURS)), else_=None
+                (
+                    counted >= MAX_FULFIL_FAILURES,
+                    literal(now + timedelta(hours=FULFIL_LOCK_HOURS), UTCDateTime),
+                ),
+                else_=null(),
             ),
         )
         .returning(Ticket.fulfil_failures, Ticket.fulfil_locked_until)
