@@ -22,8 +22,8 @@ from flask_smorest import Blueprint
 from recovery import audit
 from recovery.api.auth import current_client
 from recovery.api.errors import ApiError
-from recovery.extensions import db
 from recovery.camara import budget
+from recovery.extensions import db
 from recovery.models import Channel
 from recovery.models.types import utcnow
 from recovery.security.ratelimit import api_client_key, api_limits, limit_submissions
