@@ -10,15 +10,17 @@ from contextlib import ExitStack
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from recovery import audit
 from recovery.extensions import db
 from recovery.imports import ImportRejected, ImportResult, import_calls, import_subscribers, open_source
-from recovery.models import ApiClient, ApiRole, Channel, StaffRole, StaffUser
+from recovery.models import ApiClient, ApiRole, ApiToken, Channel, StaffRole, StaffUser
 from recovery.passwords import WeakPassword, check_password_strength, hash_password
 from recovery.regions import is_region
-from recovery.tokens import ROLE_SCOPES, new_token, token_hash
+from recovery.tokens import ROLE_SCOPES, token_hash
+from recovery.tokens import new_token as new_token_text
 
 
 def _region_option(value: str | None) -> str | None:
@@ -140,30 +142,48 @@ def create_user_command(login: str, role: str, region: str | None, password_stdi
     click.echo(f"created {role} {login}" + (f" in {region}" if region else ""))
 
 
+def _print_token(token: str) -> None:
+    click.echo("The token is shown once; store it now:")
+    click.echo(token)
+
+
 @click.command("create-api-client")
 @with_appcontext
 @click.argument("name")
-@click.option("--role", type=click.Choice([r.value for r in ApiRole]), required=True)
+@click.option("--role", type=click.Choice([r.value for r in ApiRole]))
 @click.option("--region", callback=lambda ctx, param, value: _region_option(value), help="ISO 3166-2:RU code")
 @click.option(
-    "--scope", "scopes", multiple=True, help="Limit the token to these scopes (default: all of the role's)."
+    "--scope", "scopes", multiple=True, help="Limit the client to these scopes (default: all of the role's)."
 )
-def create_api_client_command(name: str, role: str, region: str | None, scopes: tuple[str, ...]) -> None:
-    """Create an API client and print its bearer token once, alone on the last line."""
+@click.option(
+    "--new-token",
+    is_flag=True,
+    help="Issue another token for the existing client NAME (same role, region, scopes and limits).",
+)
+def create_api_client_command(
+    name: str, role: str | None, region: str | None, scopes: tuple[str, ...], new_token: bool
+) -> None:
+    """Create an API client and print its bearer token once, alone on the last line.
+
+    With ``--new-token``, issue one more token for the existing client instead:
+    all its tokens share the client's rate limits and budgets.
+    """
+    if new_token:
+        if role or region or scopes:
+            raise click.UsageError("--new-token takes only the client's NAME")
+        _issue_token(name)
+        return
+    if role is None:
+        raise click.UsageError("Missing option '--role'.")
     if role == ApiRole.OFFICE and region is None:
         raise click.UsageError("office clients need --region")
     allowed = ROLE_SCOPES[role]
     unknown = set(scopes) - set(allowed)
     if unknown:
         raise click.UsageError(f"scopes not available to {role}: {', '.join(sorted(unknown))}")
-    token = new_token()
-    client = ApiClient(
-        name=name,
-        role=ApiRole(role),
-        region=region,
-        token_hash=token_hash(token),
-        scopes=" ".join(scopes or allowed),
-    )
+    token = new_token_text()
+    client = ApiClient(name=name, role=ApiRole(role), region=region, scopes=" ".join(scopes or allowed))
+    client.tokens.append(ApiToken(token_hash=token_hash(token)))
     db.session.add(client)
     audit.record(
         db.session, actor="cli", action="api_client.create", channel=Channel.CLI, subject=name, role=role
@@ -174,8 +194,20 @@ def create_api_client_command(name: str, role: str, region: str | None, scopes: 
         db.session.rollback()
         raise click.ClickException(f"an API client named {name!r} already exists") from None
     click.echo(f"created {role} client {name} with scopes: {client.scopes}")
-    click.echo("The token is shown once; store it now:")
-    click.echo(token)
+    _print_token(token)
+
+
+def _issue_token(name: str) -> None:
+    """Add a token to the client ``name`` and print it once, alone on the last line."""
+    client = db.session.scalar(select(ApiClient).where(ApiClient.name == name))
+    if client is None:
+        raise click.ClickException(f"no API client named {name!r}")
+    token = new_token_text()
+    client.tokens.append(ApiToken(token_hash=token_hash(token)))
+    audit.record(db.session, actor="cli", action="api_client.new_token", channel=Channel.CLI, subject=name)
+    db.session.commit()
+    click.echo(f"issued a new token for {client.role.value} client {name} ({len(client.tokens)} in all)")
+    _print_token(token)
 
 
 @click.command("seed-demo")

@@ -12,7 +12,7 @@
   decrypts back to clear text.
 
 Revision ID: 0008
-Revises: 0006
+Revises: 0007
 Create Date: 2026-12-02
 
 """
@@ -24,7 +24,7 @@ from flask import current_app
 
 # revision identifiers, used by Alembic.
 revision = "0008"
-down_revision = "0006"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,12 @@
 """Bearer-token authentication for the JSON APIs.
 
-Tokens are random and stored only as a SHA-256 hash (recovery/tokens.py).
-A missing or unknown token is 401; a token without the needed role or scope is 403.
+Tokens are random and stored only as a SHA-256 hash (recovery/tokens.py); a
+client may hold several (``api_tokens``). A missing, unknown or revoked token
+is 401; a token without the needed role or scope is 403.
+
+The token is resolved once per request (:func:`request_client`, cached on
+``g``): the rate limiter's key functions run before the view and count the
+*client*, and ``token_required`` reuses the same answer.
 """
 
 from __future__ import annotations
@@ -16,12 +21,15 @@ from sqlalchemy import select
 
 from recovery.api.errors import ApiError
 from recovery.extensions import db
-from recovery.models import ApiClient, ApiRole
+from recovery.models import ApiClient, ApiRole, ApiToken
 from recovery.tokens import token_hash
 
 BEARER_SCHEME = "bearerAuth"
 #: OpenAPI extension naming the client role and scopes an operation needs.
 CLIENT_EXTENSION = "x-api-client"
+#: Longer "tokens" are not looked up (ours are 43 characters).
+MAX_TOKEN_LENGTH = 200
+_LOOKUP = "api_client_lookup"
 
 
 def _bearer_token() -> str | None:
@@ -37,14 +45,32 @@ def current_client() -> ApiClient:
     return g.api_client
 
 
+def find_client(token: str) -> ApiClient | None:
+    """The enabled client holding the unrevoked ``token``, or None."""
+    if len(token) > MAX_TOKEN_LENGTH:
+        return None
+    return db.session.scalar(
+        select(ApiClient)
+        .join(ApiToken, ApiToken.client_id == ApiClient.id)
+        .where(
+            ApiToken.token_hash == token_hash(token),
+            ApiToken.revoked_at.is_(None),
+            ApiClient.is_enabled.is_(True),
+        )
+    )
+
+
+def request_client() -> ApiClient | None:
+    """The client of the request's bearer token, looked up at most once per request."""
+    if _LOOKUP not in g:
+        token = _bearer_token()
+        setattr(g, _LOOKUP, find_client(token) if token is not None else None)
+    return getattr(g, _LOOKUP)
+
+
 def authenticate() -> ApiClient:
     """Resolve the request's bearer token to an enabled client or raise 401."""
-    token = _bearer_token()
-    client = None
-    if token is not None and len(token) <= 200:
-        client = db.session.scalar(
-            select(ApiClient).where(ApiClient.token_hash == token_hash(token), ApiClient.is_enabled.is_(True))
-        )
+    client = request_client()
     if client is None:
         raise ApiError(
             401,

@@ -13,8 +13,10 @@
 * A client rejected on ``MAX_FAILED_NUMBERS_PER_CLIENT`` distinct numbers
   within the hour gets 429 ``TOO_MANY_REQUESTS`` (``recovery.claims.ceiling``).
 * ``POST /tickets/{id}/fulfil`` (office with a region, ``tickets:fulfil``):
-  the new SIM's ICCID; a ticket of another region is 403, a ticket closed in
-  the meantime (a concurrent fulfilment) is 409.
+  the new SIM's ICCID and the passport shown; a wrong passport is 403 (counted:
+  five lock the ticket's hand-over for an hour, 429, on web and API alike), a
+  ticket of another region is 403, a ticket closed in the meantime (a
+  concurrent fulfilment) is 409.
 
 Ids are random UUIDs. Any malformed request is a 4xx in the error shape of
 ``recovery.api.errors``, never a 500. The OpenAPI schemas are the contract:
@@ -25,6 +27,7 @@ state) and, on fulfilment, an ICCID whose check digit is wrong (400).
 
 from __future__ import annotations
 
+import math
 import re
 import uuid
 from collections.abc import Callable
@@ -32,7 +35,7 @@ from functools import wraps
 from typing import Any
 
 import marshmallow as ma
-from flask import request
+from flask import current_app, request
 from flask_smorest import Blueprint
 
 from recovery.api import ErrorInfo
@@ -131,7 +134,7 @@ class ClaimRequestSchema(ma.Schema):
 
 
 class FulfilRequestSchema(ma.Schema):
-    """The ICCID printed on the new SIM card."""
+    """The ICCID printed on the new SIM card, and the passport the office saw in person."""
 
     class Meta:
         unknown = ma.RAISE
@@ -140,6 +143,21 @@ class FulfilRequestSchema(ma.Schema):
         required=True,
         validate=ma.validate.Regexp(ICCID_PATTERN, error="An ICCID is 19 or 20 digits."),
         metadata={"example": "8970199000000000007"},
+    )
+    passport = ma.fields.String(
+        required=True,
+        validate=[
+            ma.validate.Length(max=40),
+            ma.validate.Regexp(
+                PASSPORT_PATTERN, error="A passport is a 4-digit series and a 6-digit number."
+            ),
+        ],
+        metadata={
+            "description": "Series and number of the passport shown, checked against the record. "
+            "A wrong one is 403 and counted; after 5 for one ticket its hand-over is locked "
+            "for an hour (429).",
+            "example": "4509 123456",
+        },
     )
 
 
@@ -197,13 +215,15 @@ def json_object_body(view: Callable) -> Callable:
 ERROR_DESCRIPTIONS = {
     400: "The request is malformed (INVALID_ARGUMENT) or lostAt is out of range (OUT_OF_RANGE).",
     401: "No valid bearer token (UNAUTHENTICATED).",
-    403: "The token's role, scope or region does not allow this (PERMISSION_DENIED).",
+    403: "The token's role, scope or region does not allow this, or (fulfil) the passport is not "
+    "the subscriber's (PERMISSION_DENIED).",
     404: "No such claim or ticket (NOT_FOUND).",
     409: "The ticket is no longer open, or the ICCID is taken (CONFLICT).",
     413: "The body is larger than the limit (PAYLOAD_TOO_LARGE).",
     429: (
-        "Too many requests (TOO_MANY_REQUESTS), or this client was rejected on too many distinct "
-        "numbers within the hour (claims)."
+        "Too many requests (TOO_MANY_REQUESTS): this client was rejected on too many distinct "
+        "numbers within the hour (claims), or too many wrong passports were typed for this ticket "
+        "and its hand-over is locked for an hour (fulfil)."
     ),
 }
 
@@ -385,7 +405,7 @@ def get_ticket(ticket_id: str) -> dict[str, Any] | None:
 @document_errors(401, 403, 404, 409, 413, 429)
 @blp.doc(security=SECURITY)
 def fulfil_ticket(body: dict[str, Any], ticket_id: str) -> dict[str, Any] | None:
-    """Hand over the new SIM (after seeing the passport in person): the number moves onto it."""
+    """Hand over the new SIM to the holder of the passport shown: the number moves onto it."""
     client = current_client()
     if not client.region:
         raise ApiError(403, "PERMISSION_DENIED", "An office client needs a region to fulfil tickets.")
@@ -394,6 +414,8 @@ def fulfil_ticket(body: dict[str, Any], ticket_id: str) -> dict[str, Any] | None
             db.session,
             _parse_id(ticket_id),
             body["iccid"],
+            passport=body["passport"],
+            pii_key=current_app.config["PII_KEY"],
             region=client.region,
             actor=Actor.api_client(client, request.remote_addr),
             now=utcnow(),
@@ -403,6 +425,23 @@ def fulfil_ticket(body: dict[str, Any], ticket_id: str) -> dict[str, Any] | None
     except tickets.TicketNotFound:
         db.session.rollback()
         raise _not_found() from None
+    except tickets.WrongPassport:
+        # The use-case has already committed the count and the audit row.
+        db.session.rollback()
+        raise ApiError(
+            403, "PERMISSION_DENIED", "The passport does not match the subscriber's record."
+        ) from None
+    except tickets.FulfilmentLocked as locked:
+        db.session.rollback()
+        wait = tickets.FULFIL_LOCK_HOURS * 3600
+        if locked.until is not None:
+            wait = max(1, math.ceil((locked.until - utcnow()).total_seconds()))
+        raise ApiError(
+            429,
+            "TOO_MANY_REQUESTS",
+            "Too many wrong passports for this ticket: its hand-over is locked; retry later.",
+            headers={"Retry-After": str(wait)},
+        ) from None
     except tickets.WrongRegion:
         db.session.rollback()
         raise ApiError(403, "PERMISSION_DENIED", "This ticket belongs to another region's offices.") from None

@@ -9,6 +9,7 @@ is ``422 MISSING_IDENTIFIER``. (``INVALID_TOKEN_CONTEXT`` and
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Callable, Iterable
 from functools import wraps
@@ -21,8 +22,10 @@ from flask_smorest import Blueprint
 from recovery import audit
 from recovery.api.auth import current_client
 from recovery.api.errors import ApiError
+from recovery.camara import budget
 from recovery.extensions import db
 from recovery.models import Channel
+from recovery.models.types import utcnow
 from recovery.security.ratelimit import api_client_key, api_limits, limit_submissions
 
 #: CAMARA's PhoneNumber: E.164 with the leading ``+``.
@@ -159,10 +162,10 @@ def _partner_rate_limit() -> str:
     return current_app.config.get("PARTNER_RATE_LIMIT", DEFAULT_PARTNER_RATE_LIMIT)
 
 
-#: Per-client limit on partner calls (429 TOO_MANY_REQUESTS): one bucket per token (the security
-#: package's ``api_client_key``: limits are checked before the view authenticates, so an unknown
-#: token gets a bucket of its own and then a 401), shared by every CAMARA operation, so a client
-#: cannot multiply its quota by switching APIs.
+#: Per-client limit on partner calls (429 TOO_MANY_REQUESTS): one bucket per client, whichever of
+#: its tokens is used (the security package's ``api_client_key`` resolves the token before the view
+#: runs; unknown tokens are counted per address and then get a 401), shared by every CAMARA
+#: operation, so a client cannot multiply its quota by switching APIs or tokens.
 partner_rate_limit = limit_submissions(_partner_rate_limit, key=api_client_key, scope="camara")
 
 
@@ -219,6 +222,36 @@ def identifier_not_found() -> ApiError:
     return ApiError(
         404, IDENTIFIER_NOT_FOUND, "The phone number provided is not associated with a customer account."
     )
+
+
+def spend_number_budget(action: str, phone_number: str, *, id_document: bool = False) -> None:
+    """Spend one look-up of the number from its budget across all partners, or answer 429.
+
+    Called before the number is looked up, so a number that is not ours spends
+    as one of ours does (``camara.budget``). The refusal is audited and
+    committed: the error handler's rollback must not lose it.
+    """
+    try:
+        budget.spend(
+            db.session,
+            phone_number,
+            id_document=id_document,
+            now=utcnow(),
+            limits=budget.BudgetLimits.from_config(current_app.config),
+        )
+    except budget.NumberBudgetExhausted as spent:
+        db.session.rollback()
+        audit_lookup(action, phone_number, result="number_budget_exhausted")
+        db.session.commit()
+        headers = {}
+        if spent.retry_at is not None:
+            headers["Retry-After"] = str(max(1, math.ceil((spent.retry_at - utcnow()).total_seconds())))
+        raise ApiError(
+            429,
+            "TOO_MANY_REQUESTS",
+            "Too many look-ups of this phone number; retry later.",
+            headers=headers,
+        ) from None
 
 
 def audit_lookup(action: str, phone_number: str, **details: object) -> None:

@@ -15,7 +15,7 @@ from flask import current_app
 
 from recovery.api.auth import token_required
 from recovery.api.errors import ApiError
-from recovery.camara import services
+from recovery.camara import budget, services
 from recovery.camara.common import (
     COMMON_ERRORS,
     INVALID_ARGUMENT,
@@ -28,6 +28,7 @@ from recovery.camara.common import (
     json_object_body,
     missing_identifier,
     partner_rate_limit,
+    spend_number_budget,
 )
 from recovery.camara.schemas import KYC_MatchRequestBody, KYC_MatchResponse
 from recovery.extensions import db
@@ -111,6 +112,9 @@ def match(body: dict[str, Any], headers: dict[str, Any]) -> dict[str, Any]:
         )
     if phone_number is None:
         raise missing_identifier()
+    # Before the look-up: an unknown number spends as one of ours (camara/budget.py).
+    asks_passport = "idDocument" in claimed
+    spend_number_budget(ACTION, phone_number, id_document=asks_passport)
     try:
         subscriber = services.find_subscriber(db.session, phone_number)
     except services.IdentifierNotFound:
@@ -124,6 +128,8 @@ def match(body: dict[str, Any], headers: dict[str, Any]) -> dict[str, Any]:
         pii_key=current_app.config["PII_KEY"],
         settings=Policy.from_config(current_app.config).match,
     )
+    if asks_passport and results["idDocument"].matched:
+        budget.give_back_id_document_failure(db.session, phone_number)
     audit_lookup(
         ACTION,
         phone_number,

@@ -11,7 +11,9 @@ from __future__ import annotations
 import marshmallow as ma
 
 from recovery.camara.common import FullMatch, phone_number_field
-from recovery.camara.services import DEFAULT_MAX_AGE_HOURS, MAX_MAX_AGE_HOURS, MIN_MAX_AGE_HOURS
+
+# The bands live with the rule that makes them (no Flask there).
+from recovery.camara.services import DEFAULT_MAX_AGE_HOURS, MAX_MAX_AGE_HOURS, MIN_MAX_AGE_HOURS, SCORE_BANDS
 
 
 class CreateSimSwapDate(ma.Schema):
@@ -184,10 +186,10 @@ def _match_result(field: str) -> ma.fields.String:
 
 def _match_score(field: str) -> ma.fields.Integer:
     return ma.fields.Integer(
-        validate=ma.validate.Range(min=0, max=99),
+        validate=[ma.validate.Range(min=0, max=99), ma.validate.OneOf(SCORE_BANDS)],
         metadata={
-            "description": f"Jaro-Winkler similarity (0–99) of {field} after our normalisation; "
-            f"only beside {field}Match 'false'."
+            "description": f"A coarse band (0, 25, 50 or 75) of how much of {field} on record was "
+            f"typed, word by word; only beside {field}Match 'false'. See docs/CAMARA.md.",
         },
     )
 

@@ -5,7 +5,7 @@ Views parse the request, call these, and turn a named exception into a CAMARA er
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -17,6 +17,7 @@ from recovery.models import Subscriber
 from recovery.verification import (
     FieldResult,
     MatchSettings,
+    MatchStatus,
     PersonName,
     match_address,
     match_family_name,
@@ -26,6 +27,8 @@ from recovery.verification import (
     match_passport,
     partner_score,
 )
+from recovery.verification.addresses import parse_address
+from recovery.verification.names import name_parts, words_match
 from recovery.verification.text import fold
 
 #: SIM Swap ``maxAge``, hours (CAMARA SIM Swap v2).
@@ -127,12 +130,83 @@ KYC_MATCHERS: Mapping[str, Callable[[Any, KycContext], FieldResult]] = {
 }
 
 
+# --- Scores: coarse bands that cannot be climbed --------------------------------------------------
+#: The only ``*MatchScore`` values a partner ever sees beside a "false" (CAMARA allows any 0–99 scale).
+SCORE_BANDS: tuple[int, ...] = (0, 25, 50, 75)
+#: The band is the share of the recorded words that were typed, in quarters, at most the top band.
+_QUARTERS = 4
+
+
+def band(words_typed: int, words_on_record: int) -> int:
+    """The score band of a mismatch: the share of the record's words that were typed, in quarters.
+
+    0 when none was, 75 at most (all words right but the answer still "false",
+    e.g. an extra word).
+    """
+    if words_on_record <= 0 or words_typed <= 0:
+        return SCORE_BANDS[0]
+    quarter = min(len(SCORE_BANDS) - 1, _QUARTERS * words_typed // words_on_record)
+    return SCORE_BANDS[quarter]
+
+
+def _words_typed(typed: Sequence[str], recorded: Sequence[str], settings: MatchSettings) -> int:
+    """How many recorded words some typed word matches by the engine's own word rule (one typo)."""
+    return sum(1 for word in recorded if any(words_match(t, word, settings) for t in typed))
+
+
+def _name_band(claimed: str, recorded: str, settings: MatchSettings) -> int:
+    record = name_parts(recorded)
+    return band(_words_typed(name_parts(claimed), record, settings), len(record))
+
+
+def _address_band(claimed: str, recorded: str, settings: MatchSettings) -> int:
+    # Only the names (city, street …) count: house and flat numbers never move the score, so they
+    # cannot be guessed one by one through it.
+    record = parse_address(recorded).names
+    return band(_words_typed(parse_address(claimed).names, record, settings), len(record))
+
+
+def _email_band(claimed: str, recorded: str, settings: MatchSettings) -> int:
+    record = fold(recorded).strip().split("@")
+    typed = fold(claimed).strip().split("@")
+    return band(sum(1 for part in record if part in typed), len(record))
+
+
+#: How each scored property's band is worked out, from the claimed and the recorded text.
+_BANDS: Mapping[str, tuple[Callable[[str, str, MatchSettings], int], Callable[[KycContext], str | None]]] = {
+    "name": (_name_band, lambda ctx: ctx.name.full),
+    "givenName": (_name_band, lambda ctx: ctx.subscriber.first_name),
+    "familyName": (_name_band, lambda ctx: ctx.subscriber.last_name),
+    "middleNames": (_name_band, lambda ctx: ctx.subscriber.patronymic),
+    "address": (_address_band, lambda ctx: ctx.subscriber.registered_address),
+    "email": (_email_band, lambda ctx: ctx.subscriber.email),
+}
+
+
+def banded(field: str, claimed: Any, result: FieldResult, context: KycContext) -> FieldResult:
+    """``result`` with its score replaced by the coarse band (a "false" only; others unchanged).
+
+    The engine's score is a fine Jaro-Winkler similarity: one letter changed
+    moves it, so a partner could climb a stranger's name letter by letter
+    (issue 12). The band moves only when a whole word is typed right (within
+    the engine's one-typo tolerance), so below the match threshold of a word
+    a letter-by-letter climb gets no signal at all.
+    """
+    if result.status is not MatchStatus.NO_MATCH or result.score is None or field not in _BANDS:
+        return result
+    scorer, recorded = _BANDS[field]
+    return FieldResult.no_match(scorer(str(claimed), recorded(context) or "", context.settings))
+
+
 def kyc_match(
     claimed: Mapping[str, Any], subscriber: Subscriber, *, pii_key: str, settings: MatchSettings
 ) -> dict[str, FieldResult]:
-    """One result per claimed property, in the order given; never the stored values."""
+    """One result per claimed property, in the order given, scores as bands; never the stored values."""
     context = KycContext(subscriber, pii_key, settings)
-    return {
-        field: KYC_MATCHERS[field](value, context) if field in KYC_MATCHERS else FieldResult.not_available()
-        for field, value in claimed.items()
-    }
+    results = {}
+    for field, value in claimed.items():
+        if field not in KYC_MATCHERS:
+            results[field] = FieldResult.not_available()
+            continue
+        results[field] = banded(field, value, KYC_MATCHERS[field](value, context), context)
+    return results

@@ -24,6 +24,7 @@ from recovery.camara.common import (
     json_object_body,
     missing_identifier,
     partner_rate_limit,
+    spend_number_budget,
 )
 from recovery.camara.schemas import CheckSimSwapInfo, CreateCheckSimSwap, CreateSimSwapDate, SimSwapInfo
 from recovery.extensions import db
@@ -48,6 +49,8 @@ def _subscriber(phone_number: str | None, action: str) -> Subscriber:
     """The subscriber named in the body, or the CAMARA error (the lookup is audited either way)."""
     if phone_number is None:
         raise missing_identifier()
+    # Before the look-up: an unknown number spends as one of ours (camara/budget.py).
+    spend_number_budget(action, phone_number)
     try:
         subscriber = services.find_subscriber(db.session, phone_number)
     except services.IdentifierNotFound:

@@ -8,9 +8,15 @@ Concurrency is settled by the database, not by checking first:
 * a ticket is closed by a conditional ``UPDATE … WHERE status = 'open'``: of
   two concurrent fulfilments the database lets one update the row and the
   other finds no open ticket (:class:`TicketNotOpen`, a 409 in the API);
-* an ICCID is unique across all SIMs (:class:`IccidInUse`).
+* an ICCID is unique across all SIMs (:class:`IccidInUse`);
+* wrong passports at hand-over are counted by one conditional
+  ``UPDATE … SET fulfil_failures = fulfil_failures + 1 … WHERE`` not locked:
+  of any number of concurrent wrong passports at most
+  ``MAX_FULFIL_FAILURES`` are counted before the ticket locks.
 
-On any exception from :func:`fulfil` or :func:`cancel` the caller rolls back.
+On any exception from :func:`fulfil` or :func:`cancel` the caller rolls back;
+:func:`fulfil` commits a wrong passport's count and audit row itself first,
+so that the rollback cannot undo them.
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import case, literal, null, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -27,11 +33,17 @@ from recovery.claims import notifications
 from recovery.claims.actors import Actor
 from recovery.iccid import normalise_iccid
 from recovery.models import Sim, SimStatus, Subscriber, Ticket, TicketStatus, TicketType
+from recovery.models.types import UTCDateTime
+from recovery.verification.passport import match_passport
 
 #: A reissued SIM gets no SMS and no mobile data for this long (DESIGN 2.3).
 COOLING_HOURS = 24
 #: Longest reason kept for a cancelled ticket.
 MAX_REASON_LENGTH = 500
+#: Wrong passports typed for one ticket (web and API together) that lock its hand-over.
+MAX_FULFIL_FAILURES = 5
+#: How long the hand-over stays locked; the ticket stays open (nothing is cancelled).
+FULFIL_LOCK_HOURS = 1
 
 
 class TicketError(Exception):
@@ -52,6 +64,26 @@ class WrongRegion(TicketError):
 
 class IccidInUse(TicketError):
     """The new SIM's ICCID is already on record."""
+
+
+class WrongPassport(TicketError):
+    """The passport typed at hand-over is not the subscriber's; counted and audited.
+
+    ``attempts_left`` is how many more wrong passports the ticket takes before
+    its hand-over locks (0: this one locked it).
+    """
+
+    def __init__(self, ticket_id: str, attempts_left: int) -> None:
+        super().__init__(ticket_id)
+        self.attempts_left = attempts_left
+
+
+class FulfilmentLocked(TicketError):
+    """Too many wrong passports: the ticket cannot be handed over until ``until``."""
+
+    def __init__(self, ticket_id: str, until: datetime | None) -> None:
+        super().__init__(ticket_id)
+        self.until = until
 
 
 def block_sim(session: Session, subscriber: Subscriber, now: datetime, actor: Actor) -> Sim | None:
@@ -180,12 +212,22 @@ def fulfil(
     ticket_id: uuid.UUID | str,
     new_iccid: str,
     *,
+    passport: str,
+    pii_key: str,
     region: str | None,
     actor: Actor,
     now: datetime,
     cooling_hours: int = COOLING_HOURS,
 ) -> Ticket:
-    """Hand over the new SIM: the number moves to ``new_iccid`` and the old SIM is retired.
+    """Hand over the new SIM to the person whose passport was checked: the number moves to
+    ``new_iccid`` and the old SIM is retired.
+
+    ``passport`` is the series and number of the passport shown, compared with
+    the keyed digest on record (the verification engine's matcher); a wrong one
+    raises :class:`WrongPassport` after counting it, and the
+    ``MAX_FULFIL_FAILURES``-th locks the hand-over for ``FULFIL_LOCK_HOURS``
+    (:class:`FulfilmentLocked`, even for the right passport). This is the one
+    place the rule lives: the office page and the API both call it.
 
     ``region`` is the office's region (tickets of other regions raise
     :class:`WrongRegion`). Raises ``InvalidIccid`` (recovery.iccid),
@@ -194,6 +236,11 @@ def fulfil(
     reports; it starts with a cooling period of ``cooling_hours``.
     """
     ticket = get_ticket(session, ticket_id, region)
+    if ticket.type is not TicketType.REISSUE or ticket.status is not TicketStatus.OPEN:
+        raise TicketNotOpen(str(ticket.id))
+    _refuse_if_locked(session, ticket, now)
+    if not match_passport(passport, ticket.subscriber.passport_hmac, pii_key).matched:
+        _count_wrong_passport(session, ticket, actor, now)
     iccid = normalise_iccid(new_iccid)
     if ticket.type is not TicketType.REISSUE:
         raise TicketNotOpen(str(ticket.id))
@@ -223,6 +270,62 @@ def fulfil(
         session, subscriber, notifications.reissue_fulfilled(subscriber.msisdn, ticket.id, new.cooling_until)
     )
     return ticket
+
+
+def _refuse_if_locked(session: Session, ticket: Ticket, now: datetime) -> None:
+    """Raise ``FulfilmentLocked`` while the ticket's hand-over is locked (read fresh, not cached)."""
+    until = session.scalar(select(Ticket.fulfil_locked_until).where(Ticket.id == ticket.id))
+    if until is not None and until > now:
+        raise FulfilmentLocked(str(ticket.id), until)
+
+
+def _count_wrong_passport(session: Session, ticket: Ticket, actor: Actor, now: datetime) -> None:
+    """Count a wrong passport atomically, audit it, commit both, and raise.
+
+    One conditional UPDATE: it counts only while the ticket is not locked (an
+    expired lock starts the count again), and the ``MAX_FULFIL_FAILURES``-th
+    count sets the lock. Concurrent wrong passports queue on the row lock and
+    each re-reads the row, so no more than ``MAX_FULFIL_FAILURES`` are counted.
+    Committed here because the caller rolls back on the exception.
+    """
+    expired = Ticket.fulfil_locked_until.is_not(None) & (Ticket.fulfil_locked_until <= now)
+    counted = case((expired, 1), else_=Ticket.fulfil_failures + 1)
+    row = session.execute(
+        update(Ticket)
+        .where(
+            Ticket.id == ticket.id,
+            or_(Ticket.fulfil_locked_until.is_(None), Ticket.fulfil_locked_until <= now),
+        )
+        .values(
+            fulfil_failures=counted,
+            # Typed, so that SQLite stores the instant as the column does (UTC, no offset).
+            fulfil_locked_until=case(
+                (
+                    counted >= MAX_FULFIL_FAILURES,
+                    literal(now + timedelta(hours=FULFIL_LOCK_HOURS), UTCDateTime),
+                ),
+                else_=null(),
+            ),
+        )
+        .returning(Ticket.fulfil_failures, Ticket.fulfil_locked_until)
+        .execution_options(synchronize_session=False)
+    ).one_or_none()
+    if row is None:  # another wrong passport locked it a moment ago
+        session.rollback()
+        _refuse_if_locked(session, ticket, now)
+        raise FulfilmentLocked(str(ticket.id), None)
+    failures, locked_until = row
+    _audit_ticket(
+        session,
+        ticket,
+        "ticket.passport_mismatch",
+        actor,
+        ticket.subscriber.msisdn,
+        failures=failures,
+        locked=locked_until is not None,
+    )
+    session.commit()
+    raise WrongPassport(str(ticket.id), max(0, MAX_FULFIL_FAILURES - failures))
 
 
 def cancel(

@@ -17,7 +17,8 @@ from recovery.models.drafts import ClaimDraft
 from recovery.models.ledger import CallEvent, CallKind
 from recovery.models.lockout import ClaimGuard, Unlock
 from recovery.models.office import Office
-from recovery.models.staff import ApiClient, ApiRole, StaffRole, StaffUser
+from recovery.models.partner import PartnerNumberBudget
+from recovery.models.staff import ApiClient, ApiRole, ApiToken, StaffRole, StaffUser
 from recovery.models.subscriber import Sim, SimStatus, Subscriber
 from recovery.models.throttle import LoginFailure
 
@@ -26,6 +27,7 @@ __all__ = [
     "Action",
     "ApiClient",
     "ApiRole",
+    "ApiToken",
     "AuditEvent",
     "CallEvent",
     "CallKind",
@@ -41,6 +43,7 @@ __all__ = [
     "NotificationStatus",
     "Office",
     "Outcome",
+    "PartnerNumberBudget",
     "Sim",
     "SimStatus",
     "SmsCode",

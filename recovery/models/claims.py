@@ -131,6 +131,10 @@ class Ticket(db.Model):
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
     new_iccid: Mapped[str | None] = mapped_column(String(20))
     cancel_reason: Mapped[str | None] = mapped_column(Text)
+    #: Wrong passports typed at hand-over since the last lock (claims/tickets.py counts them).
+    fulfil_failures: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: Hand-over refused until then, after too many wrong passports.
+    fulfil_locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     subscriber = relationship("Subscriber")
     claim: Mapped[Claim | None] = relationship(foreign_keys=[claim_id])

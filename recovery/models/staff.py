@@ -6,8 +6,8 @@ import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import String, Text, text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy import ForeignKey, String, Text, text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from recovery.extensions import db
 from recovery.models.types import UTCDateTime, str_enum, utcnow
@@ -56,7 +56,12 @@ class StaffUser(UserMixin, db.Model):
 
 
 class ApiClient(db.Model):
-    """A program calling the JSON APIs; only a hash of its bearer token is kept."""
+    """A program calling the JSON APIs (a bank, a CRM, an office's till), with its tokens.
+
+    The client, not the token, is what limits and audit count (issue 12): a
+    partner holding ten tokens still has one budget. Only token hashes are kept
+    (:class:`ApiToken`).
+    """
 
     __tablename__ = "api_clients"
 
@@ -64,10 +69,11 @@ class ApiClient(db.Model):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     role: Mapped[ApiRole] = mapped_column(str_enum(ApiRole, "api_role"))
     region: Mapped[str | None] = mapped_column(String(6))
-    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     scopes: Mapped[str] = mapped_column(Text, default="")
     is_enabled: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    tokens: Mapped[list[ApiToken]] = relationship(back_populates="client", cascade="all, delete-orphan")
 
     @property
     def scope_set(self) -> frozenset[str]:
@@ -76,3 +82,24 @@ class ApiClient(db.Model):
 
     def __repr__(self) -> str:
         return f"<ApiClient {self.name} {self.role}>"
+
+
+class ApiToken(db.Model):
+    """One bearer token of an API client, kept only as its SHA-256 (recovery/tokens.py).
+
+    A client may hold several (rotation, one per server); a revoked token is
+    refused like an unknown one.
+    """
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[int] = mapped_column(ForeignKey("api_clients.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    client: Mapped[ApiClient] = relationship(back_populates="tokens")
+
+    def __repr__(self) -> str:
+        return f"<ApiToken {self.id} of client {self.client_id}>"

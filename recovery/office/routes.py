@@ -2,8 +2,10 @@
 
 An office sees only its region's tickets: another region's ticket is "not
 found". The clerk checks the passport in person and types its series and
-number, which is compared with the keyed digest on record (never shown);
-then the new SIM's ICCID moves the number onto it (``claims.tickets.fulfil``).
+number with the new SIM's ICCID; ``claims.tickets.fulfil`` compares the
+passport with the keyed digest on record (never shown), counts a wrong one
+(five lock the ticket's hand-over for an hour, here and in the API alike) and
+moves the number onto the new SIM.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
-from recovery import audit
 from recovery.auth import staff_required
 from recovery.claims import tickets
 from recovery.claims.actors import Actor
@@ -25,7 +26,6 @@ from recovery.models import Channel, StaffRole, Ticket, TicketStatus, TicketType
 from recovery.models.types import utcnow
 from recovery.office import bp
 from recovery.office.forms import CancelForm, FulfilForm
-from recovery.passports import passport_matches
 from recovery.verification import Policy
 
 RECENTLY_CLOSED = 20
@@ -72,9 +72,7 @@ def queue() -> str:
 def ticket(ticket_id: uuid.UUID) -> str:
     """One ticket: hand over the new SIM or cancel."""
     found = _ticket_or_404(ticket_id)
-    return render_template(
-        "office/ticket.html", ticket=found, fulfil_form=FulfilForm(), cancel_form=CancelForm()
-    )
+    return _ticket_page(found, FulfilForm(), CancelForm())
 
 
 @bp.post("/tickets/<uuid:ticket_id>/fulfil")
@@ -84,35 +82,30 @@ def fulfil(ticket_id: uuid.UUID) -> Response | tuple[str, int]:
     form = FulfilForm()
     if not form.validate_on_submit():
         return _ticket_page(found, fulfil_form=form), 400
-    if not passport_matches(
-        form.passport.data, found.subscriber.passport_hmac, current_app.config["PII_KEY"]
-    ):
-        actor = _actor()
-        audit.record(
-            db.session,
-            actor=actor.label,
-            action="ticket.passport_mismatch",
-            channel=actor.channel,
-            subject=str(found.id),
-            ip=actor.ip,
-        )
-        db.session.commit()
-        form.passport.errors = [
-            _("This passport does not match the subscriber's record. Do not hand over the SIM.")
-        ]
-        return _ticket_page(found, fulfil_form=form), 400
     policy = Policy.from_config(current_app.config)
     try:
         tickets.fulfil(
             db.session,
             found.id,
             form.iccid.data,
+            passport=form.passport.data,
+            pii_key=current_app.config["PII_KEY"],
             region=current_user.region,
             actor=_actor(),
             now=utcnow(),
             cooling_hours=policy.reissue_cooling_hours,
         )
         db.session.commit()
+    except tickets.WrongPassport:
+        # Counted and audited by the use-case (already committed): nothing else to undo.
+        db.session.rollback()
+        form.passport.errors = [
+            _("This passport does not match the subscriber's record. Do not hand over the SIM.")
+        ]
+        return _ticket_page(db.session.get(Ticket, ticket_id), fulfil_form=form), 400
+    except tickets.FulfilmentLocked:
+        db.session.rollback()
+        return _ticket_page(db.session.get(Ticket, ticket_id), fulfil_form=form, locked=True), 423
     except tickets.TicketNotOpen:
         db.session.rollback()
         flash(_already_closed(), "error")
@@ -150,11 +143,22 @@ def _already_closed() -> str:
 
 
 def _ticket_page(
-    found: Ticket, fulfil_form: FulfilForm | None = None, cancel_form: CancelForm | None = None
+    found: Ticket,
+    fulfil_form: FulfilForm | None = None,
+    cancel_form: CancelForm | None = None,
+    *,
+    locked: bool = False,
 ) -> str:
     return render_template(
         "office/ticket.html",
         ticket=found,
         fulfil_form=fulfil_form or FulfilForm(formdata=None),
         cancel_form=cancel_form or CancelForm(formdata=None),
+        locked=locked or _is_locked(found),
+        lock_hours=tickets.FULFIL_LOCK_HOURS,
+        max_failures=tickets.MAX_FULFIL_FAILURES,
     )
+
+
+def _is_locked(found: Ticket) -> bool:
+    return found.fulfil_locked_until is not None and found.fulfil_locked_until > utcnow()

@@ -23,7 +23,7 @@ def init_security(app: Flask) -> None:
     from recovery.security.cli import rotate_keys_command
     from recovery.security.crypto import APP_EXTENSION, PiiKeyring, bind_keyring
     from recovery.security.headers import add_security_headers
-    from recovery.security.inputs import BoundedJSONProvider, refuse_file_uploads, refuse_nul_characters
+    from recovery.security.inputs import BoundedJSONProvider, install_input_guards
     from recovery.security.logs import hide_result_rows
     from recovery.security.sessions import expire_staff_sessions, protect_csrf
 
@@ -45,8 +45,7 @@ def init_security(app: Flask) -> None:
 
     # Our hook runs Flask-WTF's check, minus the token-only APIs (sessions.protect_csrf).
     app.config["WTF_CSRF_CHECK_DEFAULT"] = False
-    app.before_request(refuse_file_uploads)
-    app.before_request(refuse_nul_characters)
+    install_input_guards(app)
     app.before_request(protect_csrf)
     app.before_request(expire_staff_sessions)
     app.after_request(add_security_headers)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import abort, request
+from flask import Flask, abort, request
 from flask.json.provider import DefaultJSONProvider
 
 #: Methods whose body a form or an API reads.
@@ -24,12 +24,16 @@ def refuse_file_uploads() -> None:
 
 
 def refuse_nul_characters() -> None:
-    """``before_request``: a NUL character in any value sent is 400.
+    """``before_request``: a NUL character or un-encodable text in any value sent is 400.
 
     No one types U+0000, and PostgreSQL refuses it in text: a login or a
     ticket number carrying one would be a 500 at the first query (found by the
-    bad-input fuzzing on the staff sign-in). Query string, path, form fields
-    and JSON strings are all checked, so every form and API is covered at once.
+    bad-input fuzzing on the staff sign-in). A lone UTF-16 surrogate, which
+    JSON can spell as ``"\\ud800"``, is a ``str`` no UTF-8 encoder takes: it was
+    a 500 in the rate limiter's keyed hash of the number (issue 12). Query
+    string, path, form fields and JSON strings (keys too) are all checked, so
+    every form and API is covered at once. ``install_input_guards`` runs this
+    before the rate limiter's own hook, whose key functions read the body.
     """
     values: list[Any] = [*request.args.listvalues(), *(request.view_args or {}).values()]
     if request.method in BODY_METHODS:
@@ -37,17 +41,26 @@ def refuse_nul_characters() -> None:
             values.append(request.get_json(silent=True))
         else:
             values.extend(request.form.listvalues())
-    if any(_holds_nul(value) for value in values):
-        abort(400, description="Text must not contain NUL characters.")
+    if any(_holds_bad_text(value) for value in values):
+        abort(400, description="Text must not contain NUL characters or unpaired surrogates.")
 
 
-def _holds_nul(value: Any) -> bool:
-    """Whether ``value`` or any string inside it holds NUL; a loop, as JSON may nest deep."""
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _holds_bad_text(value: Any) -> bool:
+    """Whether ``value`` or any string inside it holds NUL or a lone surrogate; a loop, as JSON
+    may nest deep."""
     pending = [value]
     while pending:
         item = pending.pop()
         if isinstance(item, str):
-            if "\x00" in item:
+            if "\x00" in item or not _encodable(item):
                 return True
         elif isinstance(item, dict):
             pending.extend(item.keys())
@@ -55,6 +68,17 @@ def _holds_nul(value: Any) -> bool:
         elif isinstance(item, list):
             pending.extend(item)
     return False
+
+
+def install_input_guards(app: Flask) -> None:
+    """Run the refusals above first of all ``before_request`` hooks, the rate limiter's included.
+
+    Flask-Limiter checks limits in a ``before_request`` of its own, registered
+    when it is bound (before the security hooks); its key functions hash the
+    number in the body, so text they cannot encode must be refused before them.
+    """
+    hooks = app.before_request_funcs.setdefault(None, [])
+    hooks[:0] = [refuse_file_uploads, refuse_nul_characters]
 
 
 class BoundedJSONProvider(DefaultJSONProvider):

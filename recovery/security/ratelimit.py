@@ -20,7 +20,7 @@ Usage, one line per view (the limits count submissions — POST, PUT, PATCH, DEL
     @sms_limits()                   # per IP + per number; fails closed
     def send_code(): ...
 
-    api_limits(api_bp)              # a whole JSON blueprint: per client token + per IP
+    api_limits(api_bp)              # a whole JSON blueprint: per client + per IP
     # and @claim_limits("api") on POST /api/v1/claims: per client + per number; fails closed
 
 For anything else: ``@limit_submissions(LIMITS, key=..., scope=..., fail_closed=...)``.
@@ -41,7 +41,6 @@ from flask_limiter.util import get_remote_address
 
 from recovery.extensions import limiter
 from recovery.phones import InvalidPhoneNumber, to_e164
-from recovery.tokens import token_hash
 
 F = TypeVar("F", bound=Callable[..., Any])
 KeyFunc = Callable[[], str]
@@ -61,7 +60,7 @@ AGENT_CLAIM_LIMITS_PER_USER = "60 per hour;400 per day"
 # Number-status look-ups on the agent console, per agent (GET, not a submission): a
 # caller's number or two per call, never a list of numbers (config AGENT_STATUS_LOOKUP_LIMITS).
 AGENT_STATUS_LOOKUP_LIMITS = "60 per hour"
-# Claims through the JSON API, per client token.
+# Claims through the JSON API, per client (all its tokens together).
 API_CLAIM_LIMITS_PER_CLIENT = "120 per minute;5000 per day"
 # Logins (staff and account holders), per address and per (login typed, address).
 # Short windows throttle guessing (NIST SP 800-63B 5.2.2) without locking the owner
@@ -73,8 +72,8 @@ LOGIN_LIMITS_PER_ACCOUNT = "5 per minute;30 per hour"
 # SMS codes cost money and reach a person's phone: per number and per address.
 SMS_LIMITS = "3 per 10 minutes;10 per day"
 SMS_LIMITS_PER_IP = "10 per hour;30 per day"
-# Partner and agent programs, per client token; the per-address ceiling also
-# covers requests with made-up tokens (each would otherwise get a fresh bucket).
+# Partner and agent programs, per client (all its tokens together); requests with
+# unknown tokens are counted per address, and the per-address ceiling covers all.
 API_LIMITS_PER_CLIENT = "300 per minute"
 API_LIMITS_PER_IP = "600 per minute"
 
@@ -178,9 +177,20 @@ def bearer_token() -> str | None:
 
 
 def api_client_key() -> str:
-    """Per API client (its token, hashed as in ``api_clients.token_hash``), else per address."""
-    token = bearer_token()
-    return f"client:{token_hash(token)[:32]}" if token else ip_key()
+    """Per API *client*, whatever token of it is used; an unknown token is counted per address.
+
+    Limits are checked before the view authenticates, so the token is resolved
+    here (once per request, cached on ``g`` and reused by ``token_required``):
+    ten tokens of one partner share one budget (issue 12), and made-up tokens
+    cannot each open a fresh bucket.
+    """
+    if bearer_token() is None:
+        return ip_key()
+    # Imported here: the API package builds on this one, not the other way round.
+    from recovery.api.auth import request_client
+
+    client = request_client()
+    return f"client:{client.id}" if client is not None else ip_key()
 
 
 def user_key() -> str:

@@ -65,9 +65,26 @@ def test_create_api_client_prints_the_token_once_and_stores_its_hash(runner, ses
     token = result.output.strip().splitlines()[-1]
     assert len(token) >= 40
     client = session.scalars(select(ApiClient)).one()
-    assert client.token_hash == token_hash(token)
-    assert token not in client.token_hash
+    assert [stored.token_hash for stored in client.tokens] == [token_hash(token)]
+    assert token not in client.tokens[0].token_hash
     assert client.scope_set == {"kyc-match:match", "sim-swap:retrieve-date", "sim-swap:check"}
+
+
+def test_create_api_client_new_token_adds_a_second_token_to_the_same_client(runner, session):
+    first = runner.invoke(args=["create-api-client", "Bank", "--role", "partner"]).output
+    result = runner.invoke(args=["create-api-client", "Bank", "--new-token"])
+    assert result.exit_code == 0, result.output
+    second = result.output.strip().splitlines()[-1]
+    assert second != first.strip().splitlines()[-1] and len(second) >= 40
+    client = session.scalars(select(ApiClient)).one()
+    assert {stored.token_hash for stored in client.tokens} == {
+        token_hash(first.strip().splitlines()[-1]),
+        token_hash(second),
+    }
+    unknown = runner.invoke(args=["create-api-client", "Nobody", "--new-token"])
+    assert unknown.exit_code != 0 and "no API client" in unknown.output
+    mixed = runner.invoke(args=["create-api-client", "Bank", "--new-token", "--role", "agent"])
+    assert mixed.exit_code != 0
 
 
 def test_create_api_client_with_limited_scopes_and_refusals(runner, session):

@@ -15,7 +15,16 @@ from flask.testing import FlaskClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from recovery.models import ApiClient, ApiRole, AuditEvent, Notification, StaffRole, StaffUser, Subscriber
+from recovery.models import (
+    ApiClient,
+    ApiRole,
+    ApiToken,
+    AuditEvent,
+    Notification,
+    StaffRole,
+    StaffUser,
+    Subscriber,
+)
 from recovery.tokens import ROLE_SCOPES, new_token, token_hash
 from tests.factories import STAFF_PASSWORD, add_call, add_regular_calls, make_staff, make_subscriber
 
@@ -109,15 +118,14 @@ def supervisor(session: Session) -> StaffUser:
 def make_token(session: Session, role: ApiRole, region: str | None = None, name: str | None = None) -> str:
     """An API client of ``role`` with its role's scopes; returns the bearer token."""
     token = new_token()
-    session.add(
-        ApiClient(
-            name=name or f"{role.value}-{token[:6]}",
-            role=role,
-            region=region,
-            token_hash=token_hash(token),
-            scopes=" ".join(ROLE_SCOPES[role.value]),
-        )
+    client = ApiClient(
+        name=name or f"{role.value}-{token[:6]}",
+        role=role,
+        region=region,
+        scopes=" ".join(ROLE_SCOPES[role.value]),
     )
+    client.tokens.append(ApiToken(token_hash=token_hash(token)))
+    session.add(client)
     session.commit()
     return token
 

@@ -200,7 +200,9 @@ def test_an_office_fulfils_a_reissue_of_its_region(client, session, ivanov, agen
     new_iccid = iccid()
     before = datetime.now(UTC)
     response = client.post(
-        f"/api/v1/tickets/{ticket_id}/fulfil", json={"iccid": new_iccid}, headers=bearer(office_token)
+        f"/api/v1/tickets/{ticket_id}/fulfil",
+        json={"iccid": new_iccid, "passport": IVANOV["passport"]},
+        headers=bearer(office_token),
     )
     assert response.status_code == 200
     assert response.get_json() == {"id": ticket_id, "type": "reissue", "status": "done", "region": "RU-MOW"}
@@ -217,7 +219,9 @@ def test_an_office_fulfils_a_reissue_of_its_region(client, session, ivanov, agen
     assert ticket.status is TicketStatus.DONE and ticket.new_iccid == new_iccid
     assert len(outbox(session)) == 2
     again = client.post(
-        f"/api/v1/tickets/{ticket_id}/fulfil", json={"iccid": iccid()}, headers=bearer(office_token)
+        f"/api/v1/tickets/{ticket_id}/fulfil",
+        json={"iccid": iccid(), "passport": IVANOV["passport"]},
+        headers=bearer(office_token),
     )
     assert again.status_code == 409 and again.get_json()["code"] == "CONFLICT"
 
@@ -226,7 +230,9 @@ def test_an_office_of_another_region_is_refused(client, session, ivanov, agent_t
     ticket_id = _open_ticket(client, agent_token)
     spb = make_token(session, ApiRole.OFFICE, region="RU-SPE")
     response = client.post(
-        f"/api/v1/tickets/{ticket_id}/fulfil", json={"iccid": iccid()}, headers=bearer(spb)
+        f"/api/v1/tickets/{ticket_id}/fulfil",
+        json={"iccid": iccid(), "passport": IVANOV["passport"]},
+        headers=bearer(spb),
     )
     assert response.status_code == 403 and response.get_json()["code"] == "PERMISSION_DENIED"
     assert client.get(f"/api/v1/tickets/{ticket_id}", headers=bearer(spb)).status_code == 403
@@ -238,7 +244,9 @@ def test_an_iccid_in_use_is_a_conflict(client, session, ivanov, agent_token, off
     other = make_subscriber(session, config.PII_KEY, msisdn="+79260000001")
     taken = other.sims[0].iccid
     response = client.post(
-        f"/api/v1/tickets/{ticket_id}/fulfil", json={"iccid": taken}, headers=bearer(office_token)
+        f"/api/v1/tickets/{ticket_id}/fulfil",
+        json={"iccid": taken, "passport": IVANOV["passport"]},
+        headers=bearer(office_token),
     )
     assert response.status_code == 409
     session.expire_all()
@@ -248,7 +256,16 @@ def test_an_iccid_in_use_is_a_conflict(client, session, ivanov, agent_token, off
 
 @pytest.mark.parametrize(
     "body",
-    [{"iccid": "8970199000000000001"}, {"iccid": "12345"}, {"iccid": 8970199}, {}, {"iccid": "x", "more": 1}],
+    [
+        {"iccid": "8970199000000000001", "passport": IVANOV["passport"]},
+        {"iccid": "12345", "passport": IVANOV["passport"]},
+        {"iccid": 8970199, "passport": IVANOV["passport"]},
+        {},
+        {"iccid": "x", "more": 1},
+        {"iccid": "8970199000000000007"},
+        {"iccid": "8970199000000000007", "passport": "not a passport"},
+        {"iccid": "8970199000000000007", "passport": 4509123456},
+    ],
 )
 def test_a_bad_iccid_is_400(client, ivanov, agent_token, office_token, body):
     ticket_id = _open_ticket(client, agent_token)

@@ -115,7 +115,11 @@ def test_concurrent_fulfilments_one_wins_the_others_get_409(app, session, config
     def fulfil(client):
         with lock:
             card = cards.pop()
-        return client.post(f"/api/v1/tickets/{ticket.id}/fulfil", json={"iccid": card}, headers=bearer(token))
+        return client.post(
+            f"/api/v1/tickets/{ticket.id}/fulfil",
+            json={"iccid": card, "passport": IVANOV["passport"]},
+            headers=bearer(token),
+        )
 
     responses = _in_parallel(app, fulfil)
     statuses = sorted(response.status_code for response in responses)

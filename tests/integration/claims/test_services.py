@@ -31,40 +31,50 @@ def test_an_open_reissue_is_returned_not_duplicated(session, ivanov):
     assert (created, created_again) == (True, False) and first.id == second.id
 
 
+def _passport(config) -> dict[str, str]:
+    """The passport shown at hand-over (the subscriber's) and the key it is checked with."""
+    return {"passport": IVANOV["passport"], "pii_key": config.PII_KEY}
+
+
 def test_closed_and_block_tickets_cannot_be_fulfilled_or_cancelled(session, config, ivanov):
     ticket = open_reissue(session, config.PII_KEY, ivanov, IVANOV["calls"])
     tickets.cancel(session, ticket.id, "test", region="RU-MOW", actor=ACTOR, now=NOW)
     session.commit()
     with pytest.raises(tickets.TicketNotOpen):
-        tickets.fulfil(session, ticket.id, iccid(), region="RU-MOW", actor=ACTOR, now=NOW)
+        tickets.fulfil(
+            session, ticket.id, iccid(), **_passport(config), region="RU-MOW", actor=ACTOR, now=NOW
+        )
     session.rollback()
     with pytest.raises(tickets.TicketNotOpen):
         tickets.cancel(session, ticket.id, "again", region="RU-MOW", actor=ACTOR, now=NOW)
     session.rollback()
     block = tickets.record_block(session, ivanov, None, NOW, ACTOR)
     with pytest.raises(tickets.TicketNotOpen):
-        tickets.fulfil(session, block.id, iccid(), region=None, actor=ACTOR, now=NOW)
+        tickets.fulfil(session, block.id, iccid(), **_passport(config), region=None, actor=ACTOR, now=NOW)
 
 
 @pytest.mark.parametrize(
     ("call", "error"),
     [
-        (lambda s, t: tickets.fulfil(s, t.id, "123", region="RU-MOW", actor=ACTOR, now=NOW), InvalidIccid),
         (
-            lambda s, t: tickets.fulfil(s, t.id, iccid(), region="RU-SPE", actor=ACTOR, now=NOW),
+            lambda s, t, k: tickets.fulfil(s, t.id, "123", **k, region="RU-MOW", actor=ACTOR, now=NOW),
+            InvalidIccid,
+        ),
+        (
+            lambda s, t, k: tickets.fulfil(s, t.id, iccid(), **k, region="RU-SPE", actor=ACTOR, now=NOW),
             tickets.WrongRegion,
         ),
         (
-            lambda s, t: tickets.fulfil(s, "nope", iccid(), region=None, actor=ACTOR, now=NOW),
+            lambda s, t, k: tickets.fulfil(s, "nope", iccid(), **k, region=None, actor=ACTOR, now=NOW),
             tickets.TicketNotFound,
         ),
-        (lambda s, t: tickets.cancel(s, t.id, "   ", region="RU-MOW", actor=ACTOR, now=NOW), ValueError),
+        (lambda s, t, k: tickets.cancel(s, t.id, "   ", region="RU-MOW", actor=ACTOR, now=NOW), ValueError),
     ],
 )
 def test_fulfil_and_cancel_refuse_what_they_must(session, config, ivanov, call, error):
     ticket = open_reissue(session, config.PII_KEY, ivanov, IVANOV["calls"])
     with pytest.raises(error):
-        call(session, ticket)
+        call(session, ticket, _passport(config))
     session.rollback()
     assert session.get(type(ticket), ticket.id).status is TicketStatus.OPEN
 

@@ -22,7 +22,7 @@ from tests.conftest import ON_POSTGRES
 from tests.factories import iccid, make_subscriber
 from tests.integration.account.conftest import csrf_token, log_in_as, make_account
 from tests.integration.resilience.conftest import in_parallel
-from tests.integration.security.cast import api_claim, make_cast
+from tests.integration.security.cast import IVANOV, api_claim, make_cast
 
 pytestmark = [
     pytest.mark.postgres,
@@ -82,7 +82,9 @@ def test_two_concurrent_fulfilments_one_wins_the_other_gets_409(app, session, co
 
     def prepare(client, n) -> Callable:
         return lambda: client.post(
-            f"/api/v1/tickets/{ticket_id}/fulfil", json={"iccid": cards[n]}, headers=headers
+            f"/api/v1/tickets/{ticket_id}/fulfil",
+            json={"iccid": cards[n], "passport": IVANOV["passport"]},
+            headers=headers,
         )
 
     responses = in_parallel(app, 2, prepare)

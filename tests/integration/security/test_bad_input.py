@@ -76,8 +76,9 @@ NASTY = (
     "{}",
 )
 #: Tables whose rows a refused (4xx) request may still add: the audit log records refusals,
-#: a refused form shows a fresh captcha, and the wizard keeps its draft.
-MAY_GROW_ON_REFUSAL = frozenset({"audit_events", "captchas", "claim_drafts"})
+#: a refused form shows a fresh captcha, the wizard keeps its draft, and a partner's look-up of a
+#: number that is not ours (404) spends that number's budget as a look-up of ours does (issue 12).
+MAY_GROW_ON_REFUSAL = frozenset({"audit_events", "captchas", "claim_drafts", "partner_number_budgets"})
 #: POST rules not fuzzed here, and why.
 EXCLUDED: dict[str, str] = {}
 #: Rules that take a JSON body rather than a form.

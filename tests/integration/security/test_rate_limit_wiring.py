@@ -18,6 +18,7 @@ from limits import parse_many
 
 from recovery import create_app
 from recovery.account.login_routes import CODE_REQUEST_LIMIT
+from recovery.camara.common import DEFAULT_PARTNER_RATE_LIMIT
 from recovery.extensions import db
 from recovery.security.ratelimit import (
     AGENT_CLAIM_LIMITS_PER_USER,
@@ -184,17 +185,47 @@ def test_registration_codes_are_limited_per_number_whatever_the_address(app, cas
     assert ask(allowed).status_code == 429
 
 
-def test_partner_apis_have_a_ceiling_per_address_for_made_up_tokens(app, cast):
+def test_partner_apis_count_made_up_tokens_per_address(app, cast):
     client = cast.client("anonymous")
-    allowed = first_limit(API_LIMITS_PER_IP)
+    allowed = first_limit(DEFAULT_PARTNER_RATE_LIMIT)
     body = {"phoneNumber": IVANOV["msisdn"]}
     for n in range(allowed):
-        # Each made-up token gets a bucket of its own; the address's ceiling still counts them all.
+        # Made-up tokens share one bucket: their address's (issue 12: no fresh bucket per token).
         headers = {"Authorization": f"Bearer made-up-{n}"}
         assert client.post("/camara/sim-swap/v2/retrieve-date", json=body, headers=headers).status_code == 401
-    refused = client.post("/camara/sim-swap/v2/retrieve-date", json=body, headers=cast.bearer("partner"))
+    headers = {"Authorization": "Bearer made-up-once-more"}
+    refused = client.post("/camara/sim-swap/v2/retrieve-date", json=body, headers=headers)
     assert refused.status_code == 429
     assert refused.get_json()["code"] == "TOO_MANY_REQUESTS"
+    # A real partner at the same address has its own client budget.
+    answered = client.post("/camara/sim-swap/v2/retrieve-date", json=body, headers=cast.bearer("partner"))
+    assert answered.status_code == 200
+
+
+def test_partner_apis_have_a_ceiling_per_address(app, cast, session):
+    from tests.api_clients import make_api_client
+
+    client = cast.client("anonymous")
+    allowed = first_limit(API_LIMITS_PER_IP)
+    per_client = first_limit(DEFAULT_PARTNER_RATE_LIMIT)
+    # Many genuine clients behind one address: the address's ceiling still counts them all.
+    # (A number each time: one number's own partner budget is far smaller, camara/budget.py.)
+    tokens = [make_api_client(session) for _ in range(allowed // per_client + 1)]
+    sent = 0
+    for token in tokens:
+        for _ in range(per_client):
+            if sent == allowed:
+                break
+            headers = {"Authorization": f"Bearer {token}"}
+            body = {"phoneNumber": unknown_number(sent)}
+            assert client.post("/camara/sim-swap/v2/check", json=body, headers=headers).status_code == 404
+            sent += 1
+    refused = client.post(
+        "/camara/sim-swap/v2/check",
+        json={"phoneNumber": unknown_number(sent)},
+        headers={"Authorization": f"Bearer {tokens[-1]}"},
+    )
+    assert refused.status_code == 429
 
 
 # --- What the store holds -----------------------------------------------------------------------------

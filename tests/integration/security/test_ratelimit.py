@@ -11,11 +11,13 @@ import pytest
 import redis
 from flask.testing import FlaskClient
 
+from recovery.models import ApiRole
 from recovery.security.ratelimit import (
     AGENT_CLAIM_LIMITS_PER_USER,
     API_CLAIM_LIMITS_PER_CLIENT,
     API_LIMITS_PER_CLIENT,
 )
+from tests.api_clients import add_token, make_api_client
 from tests.conftest import make_config
 from tests.integration.security.conftest import csrf_token
 
@@ -127,25 +129,44 @@ def test_api_claims_are_limited_per_number_with_the_json_shape(client):
     assert int(refused.headers["Retry-After"]) > 0
 
 
-def test_api_claims_are_limited_per_client_token(client):
+def _bearer(token: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_api_claims_are_limited_per_client_whichever_of_its_tokens_is_used(client, session):
     allowed = int(API_CLAIM_LIMITS_PER_CLIENT.split()[0])
-    bank = {"Authorization": "Bearer token-of-the-bank"}
-    for number in _numbers(allowed):
+    first = make_api_client(session, ApiRole.AGENT, name="bank")
+    second = add_token(session, first)
+    for n, number in enumerate(_numbers(allowed)):
+        bank = _bearer((first, second)[n % 2])
         assert client.post("/api/probe/claims", json={"phoneNumber": number}, headers=bank).status_code == 201
-    extra = _numbers(allowed + 2)
-    assert client.post("/api/probe/claims", json={"phoneNumber": extra[-2]}, headers=bank).status_code == 429
-    shop = {"Authorization": "Bearer token-of-the-shop"}
+    extra = _numbers(allowed + 3)
+    for token in (first, second):
+        refused = client.post("/api/probe/claims", json={"phoneNumber": extra[-3]}, headers=_bearer(token))
+        assert refused.status_code == 429
+    shop = _bearer(make_api_client(session, ApiRole.AGENT, name="shop"))
     assert client.post("/api/probe/claims", json={"phoneNumber": extra[-1]}, headers=shop).status_code == 201
 
 
-def test_a_json_blueprint_under_api_limits_shares_one_budget_per_client(client):
+def test_a_json_blueprint_under_api_limits_shares_one_budget_per_client(client, session):
     allowed = int(API_LIMITS_PER_CLIENT.split()[0])
-    bank = {"Authorization": "Bearer token-of-the-bank"}
+    bank = _bearer(make_api_client(session, ApiRole.PARTNER, name="bank"))
     for n in range(allowed):
         assert client.get(("/api/limited/ping", "/api/limited/pong")[n % 2], headers=bank).status_code == 200
     refused = client.post("/api/limited/pong", headers=bank)
     assert refused.status_code == 429 and refused.get_json()["code"] == "TOO_MANY_REQUESTS"
-    assert client.get("/api/limited/ping", headers={"Authorization": "Bearer other"}).status_code == 200
+    other = _bearer(make_api_client(session, ApiRole.PARTNER, name="other"))
+    assert client.get("/api/limited/ping", headers=other).status_code == 200
+
+
+def test_unknown_tokens_share_one_bucket_per_address(client, session):
+    # Made-up tokens no longer open a fresh bucket each: they are counted per address.
+    allowed = int(API_LIMITS_PER_CLIENT.split()[0])
+    for n in range(allowed):
+        assert client.get("/api/limited/ping", headers=_bearer(f"made-up-{n}")).status_code == 200
+    assert client.get("/api/limited/ping", headers=_bearer("made-up-again")).status_code == 429
+    genuine = _bearer(make_api_client(session, ApiRole.PARTNER, name="genuine"))
+    assert client.get("/api/limited/ping", headers=genuine).status_code == 200
 
 
 def test_logins_are_limited_per_account_typed_and_per_address(client):
