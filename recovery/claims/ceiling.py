@@ -9,7 +9,7 @@ a window queues one alert to the supervisors in the outbox; every refusal is
 audited.
 
 The count is read from the claims table under the client's guard row
-(:func:`recovery.claims.lockout.take_guard`), held until the claim commits, so
+(:func:`recovery.security.guards.take_guard`), held until the claim commits, so
 parallel requests of one client cannot pass the ceiling together. Self-service
 claims have no client: per-address limits stand in for it there.
 """
@@ -23,8 +23,8 @@ from sqlalchemy.orm import Session
 
 from recovery import audit
 from recovery.claims.actors import Actor
-from recovery.claims.lockout import take_guard
 from recovery.models import Claim, Notification, NotificationStatus, Outcome
+from recovery.security.guards import take_guard
 from recovery.verification import DEFAULT_POLICY, Policy
 
 #: The outbox channel and recipient of alerts for the supervisors (their outbox page shows them).

@@ -14,7 +14,7 @@ person: neither goes through :func:`current_lock`.
 
 Counting and recording are one step (DESIGN 2.3: parallel requests never get
 more tries than serial ones). A claim first takes its number's guard row
-(:func:`take_guard`: ``INSERT … ON CONFLICT DO NOTHING``, then ``SELECT … FOR
+(:func:`recovery.security.guards.take_guard`: ``INSERT … ON CONFLICT DO NOTHING``, then ``SELECT … FOR
 UPDATE``) and holds it until it commits, so the next claim for that number
 reads the failures only once this one is recorded. The same statements run for
 numbers that are ours and numbers that are not.
@@ -26,13 +26,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ScalarSelect
 
 from recovery import audit
 from recovery.claims.actors import Actor
-from recovery.models import Claim, ClaimGuard, Outcome, Unlock
+from recovery.models import Claim, Outcome, Unlock
 from recovery.verification import DEFAULT_POLICY, LockState, Policy, lock_state
 
 #: Longest unlock reason kept.
@@ -61,18 +60,6 @@ class NumberHistory:
     failed_reissue_proofs: int
 
 
-def take_guard(session: Session, key: str) -> None:
-    """Lock the guard row ``key`` until the transaction ends, creating it on first use.
-
-    On PostgreSQL a second transaction waits here until the first commits or
-    rolls back (a concurrent first insert waits on the unique key likewise).
-    SQLite serialises writers anyway and ignores ``FOR UPDATE``.
-    """
-    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    session.execute(insert(ClaimGuard).values(key=key).on_conflict_do_nothing(index_elements=["key"]))
-    session.execute(select(ClaimGuard.key).where(ClaimGuard.key == key).with_for_update())
-
-
 def number_guard(msisdn: str) -> str:
     """The guard key of a claimed number."""
     return f"number:{msisdn}"
@@ -83,7 +70,7 @@ def number_history(
 ) -> NumberHistory:
     """The lock and the failed reissue proofs of ``msisdn`` at ``now``: one statement.
 
-    Call it holding the number's guard (:func:`take_guard`), so that no claim
+    Call it holding the number's guard (``recovery.security.guards.take_guard``), so that no claim
     for the number is recorded between this read and this claim's insert.
     """
     since = min(_lookback(now, policy), now - timedelta(hours=policy.reissue_proof_window_hours))

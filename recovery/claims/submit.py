@@ -5,7 +5,7 @@ The steps, in order:
 0. an API client or agent over its ceiling of failed numbers is refused
    (:mod:`.ceiling`, 429); then the number's guard row is locked until the
    claim commits, so that the failures counted next and this claim's insert are
-   one step under concurrency (:func:`.lockout.take_guard`);
+   one step under concurrency (:func:`recovery.security.guards.take_guard`);
 1. the lock (:mod:`.lockout`) comes first: a locked number is answered
    ``locked`` without looking at the answers, so a locked number is no oracle;
 2. the verification engine checks every answer (``recovery.verification``),
@@ -37,10 +37,11 @@ from recovery import audit
 from recovery.claims import notifications, tickets
 from recovery.claims.actors import Actor
 from recovery.claims.ceiling import check_client
-from recovery.claims.lockout import NumberHistory, number_guard, number_history, take_guard
+from recovery.claims.lockout import NumberHistory, number_guard, number_history
 from recovery.models import Action, Claim, Outcome, Subscriber, Ticket
 from recovery.phones import InvalidPhoneNumber, to_e164
 from recovery.regions import is_region
+from recovery.security.guards import take_guard
 from recovery.verification import (
     DEFAULT_POLICY,
     UNLOCKED,

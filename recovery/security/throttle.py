@@ -14,7 +14,10 @@ failures lets anyone lock the owner out from anywhere. Instead, failed logins
 
 Logins are counted whether or not they exist (by a keyed hash of the
 normalised text), so neither the captcha nor a refusal tells which exist.
-Each failure is one inserted row, so parallel failures are all counted.
+Each failure is one inserted row, so parallel failures are all counted, and
+:func:`standing` first takes the login's guard row (held until the request's
+transaction ends), so parallel guesses for one login are checked one at a
+time: they get no more password checks before the captcha than serial ones.
 
 Flask-free: functions over a session and plain values.
 """
@@ -30,6 +33,7 @@ from sqlalchemy import case, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from recovery.models import LoginFailure
+from recovery.security.guards import take_guard
 
 WINDOW = timedelta(minutes=15)
 #: Failures for one login (from any address) after which its login form asks for a captcha.
@@ -68,7 +72,12 @@ class Standing:
 
 
 def standing(session: Session, kind: str, subject: str, ip: str, *, now: datetime) -> Standing:
-    """The failures in the window for ``subject``, for (``subject``, ``ip``) and for ``ip`` — one query."""
+    """The failures in the window for ``subject``, for (``subject``, ``ip``) and for ``ip`` — one query.
+
+    Takes the login's guard first: the caller's password check and its failure,
+    if any, happen before any other attempt at the same login reads its standing.
+    """
+    take_guard(session, f"login:{subject[:32]}")
     of_subject = LoginFailure.subject == subject
     of_ip = LoginFailure.ip == ip
     row = session.execute(

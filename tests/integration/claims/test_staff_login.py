@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-import pytest
-from sqlalchemy import select
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
-from recovery.models import AuditEvent, StaffRole, StaffUser
+import pytest
+from sqlalchemy import func, select
+
+from recovery.models import AuditEvent, LoginFailure, StaffRole, StaffUser
 from recovery.security import throttle
+from tests.conftest import ON_POSTGRES
 from tests.factories import STAFF_PASSWORD, make_staff
 from tests.integration.account.conftest import without_tokens
 from tests.integration.claims.conftest import csrf_token, login, post_form
@@ -192,3 +196,29 @@ def test_login_needs_csrf(client, agent):
     response = client.post("/staff/login", data={"login": agent.login, "password": "correct-horse-battery"})
     assert response.status_code == 400
     assert client.get("/agent/").status_code == 302
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not ON_POSTGRES, reason="concurrency needs PostgreSQL (TEST_DATABASE_URL)")
+def test_parallel_wrong_passwords_get_no_more_checks_than_serial_ones(app, session, agent):
+    # Twenty guesses at one staff login from twenty addresses, released together: the login's
+    # guard row makes them take turns, so three passwords are checked and the rest see the captcha.
+    guesses = 20
+    barrier = threading.Barrier(guesses)
+
+    def guess(n: int) -> str:
+        client = app.test_client()
+        environ = {"REMOTE_ADDR": f"203.0.113.{n + 1}"}
+        token = csrf_token(client.get("/staff/login", environ_base=environ).get_data(as_text=True))
+        data = {"login": agent.login, "password": f"guess-{n}-abcdef", "csrf_token": token}
+        barrier.wait()
+        response = client.post("/staff/login", data=data, environ_base=environ)
+        assert response.status_code == 200
+        return response.get_data(as_text=True)
+
+    with ThreadPoolExecutor(guesses) as pool:
+        pages = list(pool.map(guess, range(guesses)))
+    session.expire_all()
+    counted = session.scalar(select(func.count()).select_from(LoginFailure))
+    assert counted == throttle.CAPTCHA_AFTER
+    assert sum(ASKS_CAPTCHA in page for page in pages) == guesses - throttle.CAPTCHA_AFTER
