@@ -265,6 +265,8 @@ def mask_recipient(channel: str, recipient: str) -> str:
 #: A phone number in E.164, and a run of 4+ digits standing alone (a code, never part of a ticket id).
 _PHONE = re.compile(r"\+\d{6,15}")
 _LONE_DIGITS = re.compile(r"(?<![\w-])\d{4,}(?![\w-])")
+#: Numbers every message names openly (the support line a subscriber is told to call): no secret.
+PUBLIC_NUMBERS = frozenset({"0890"})
 
 
 def mask_text(channel: str, text: str) -> str:
@@ -277,7 +279,7 @@ def mask_text(channel: str, text: str) -> str:
     if channel == SMS_CHANNEL:
         return re.sub(r"\d", "•", text)
     text = _PHONE.sub(lambda match: mask_phone(match.group()), text)
-    return _LONE_DIGITS.sub("••••", text)
+    return _LONE_DIGITS.sub(lambda match: match.group() if match.group() in PUBLIC_NUMBERS else "••••", text)
 
 
 #: What each kind of message is, in the outbox's words (``Notification.kind``).

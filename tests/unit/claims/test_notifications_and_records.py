@@ -84,6 +84,7 @@ def test_the_outbox_mask_hides_every_digit_of_an_sms_and_every_number_of_an_emai
     mail = notifications.sim_blocked("+79161234567", TICKET)
     masked = mask_text("email", mail.body)
     assert "+79161234567" not in masked and "+7••••••••67" in masked and str(TICKET) in masked
+    assert "позвоните по номеру 0890" in masked  # the support line is named openly in every e-mail
     assert mask_text("email", "код 295306, заявка 2026-11-21") == "код ••••, заявка 2026-11-21"
     assert mask_recipient("sms", "+79161234567") == "+7••••••••67"
     assert mask_recipient("email", "ivanov@example.ru") == "i•••@example.ru"
