@@ -85,6 +85,23 @@ PASSPORT_ERROR = "A passport is a 4-digit series and a 6-digit number, e.g. 4509
 REGION_CODES = tuple(region.code for region in all_regions())
 
 
+def passport_field(description: str | None = None) -> ma.fields.String:
+    """A required passport, as typed (``PASSPORT_PATTERN``): the claim's and the hand-over's."""
+    metadata = {"example": "4509 123456"}
+    if description is not None:
+        metadata = {"description": description, **metadata}
+    return ma.fields.String(
+        required=True,
+        validate=[
+            ma.validate.Length(max=40),
+            ma.validate.Regexp(
+                PASSPORT_PATTERN, error="A passport is a 4-digit series and a 6-digit number."
+            ),
+        ],
+        metadata=metadata,
+    )
+
+
 def mobile_e164(text: str) -> str:
     """``+7`` and the ten national digits of a number that matched ``PHONE_PATTERN``."""
     return "+7" + re.sub(r"[^0-9]", "", text)[-10:]
@@ -105,16 +122,7 @@ class ClaimRequestSchema(ma.Schema):
         metadata={"example": "8 916 123-45-67"},
     )
     fullName = ma.fields.String(required=True, validate=ma.validate.Length(1, 200))
-    passport = ma.fields.String(
-        required=True,
-        validate=[
-            ma.validate.Length(max=40),
-            ma.validate.Regexp(
-                PASSPORT_PATTERN, error="A passport is a 4-digit series and a 6-digit number."
-            ),
-        ],
-        metadata={"example": "4509 123456"},
-    )
+    passport = passport_field()
     registeredAddress = ma.fields.String(load_default="", validate=ma.validate.Length(max=300))
     recentCalls = ma.fields.List(
         ma.fields.String(validate=ma.validate.Length(max=32)),
@@ -144,20 +152,10 @@ class FulfilRequestSchema(ma.Schema):
         validate=ma.validate.Regexp(ICCID_PATTERN, error="An ICCID is 19 or 20 digits."),
         metadata={"example": "8970199000000000007"},
     )
-    passport = ma.fields.String(
-        required=True,
-        validate=[
-            ma.validate.Length(max=40),
-            ma.validate.Regexp(
-                PASSPORT_PATTERN, error="A passport is a 4-digit series and a 6-digit number."
-            ),
-        ],
-        metadata={
-            "description": "Series and number of the passport shown, checked against the record. "
-            "A wrong one is 403 and counted; after 5 for one ticket its hand-over is locked "
-            "for an hour (429).",
-            "example": "4509 123456",
-        },
+    passport = passport_field(
+        "Series and number of the passport shown, checked against the record. "
+        "A wrong one is 403 and counted; after 5 for one ticket its hand-over is locked "
+        "for an hour (429)."
     )
 
 
