@@ -242,8 +242,6 @@ def fulfil(
     if not match_passport(passport, ticket.subscriber.passport_hmac, pii_key).matched:
         _count_wrong_passport(session, ticket, actor, now)
     iccid = normalise_iccid(new_iccid)
-    if ticket.type is not TicketType.REISSUE:
-        raise TicketNotOpen(str(ticket.id))
     _close(session, ticket, TicketStatus.DONE, actor, now, new_iccid=iccid)
     subscriber = ticket.subscriber
     old = subscriber.current_sim
