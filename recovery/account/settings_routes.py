@@ -29,10 +29,10 @@ from recovery.account.forms import (
 from recovery.account.login_routes import LOGIN_LIMIT
 from recovery.account.web import account_tz, client_ip, current_account, local_time
 from recovery.clock import now
-from recovery.extensions import db, limiter
+from recovery.extensions import db
 from recovery.models import Account, SimStatus
 from recovery.passwords import WeakPassword
-from recovery.security.ratelimit import ip_key, user_key
+from recovery.security.ratelimit import F, ip_key, limit_submissions, user_key
 
 #: Wrong passwords typed in the settings, per account and per address (the login's numbers).
 PASSWORD_CHECK_LIMIT = LOGIN_LIMIT
@@ -48,21 +48,14 @@ def _refused() -> None:
     g.setdefault(_WRONG_PASSWORD, True)
 
 
-#: One budget for every settings form that checks the password.
-password_checks_per_account = limiter.shared_limit(
-    PASSWORD_CHECK_LIMIT,
-    scope="account-password-check",
-    key_func=user_key,
-    deduct_when=_wrong_password_typed,
-    methods=["POST"],
-)
-password_checks_per_ip = limiter.shared_limit(
-    PASSWORD_CHECK_LIMIT,
-    scope="account-password-check-ip",
-    key_func=ip_key,
-    deduct_when=_wrong_password_typed,
-    methods=["POST"],
-)
+def password_checks(view: F) -> F:
+    """One budget for every settings form that checks the password: per account and per address."""
+    view = limit_submissions(
+        PASSWORD_CHECK_LIMIT, key=user_key, scope="account-password-check", deduct_when=_wrong_password_typed
+    )(view)
+    return limit_submissions(
+        PASSWORD_CHECK_LIMIT, key=ip_key, scope="account-password-check-ip", deduct_when=_wrong_password_typed
+    )(view)
 
 
 def _release_delay() -> timedelta:
@@ -118,8 +111,7 @@ def settings_language() -> str | BaseResponse:
 
 
 @bp.post("/settings/email")
-@password_checks_per_account
-@password_checks_per_ip
+@password_checks
 def settings_email() -> str | BaseResponse:
     """Save the e-mail for notifications (the password proves it is you; both addresses are told)."""
     account = current_account()
@@ -139,8 +131,7 @@ def settings_email() -> str | BaseResponse:
 
 
 @bp.post("/settings/password")
-@password_checks_per_account
-@password_checks_per_ip
+@password_checks
 def settings_password() -> str | BaseResponse:
     """Change the password (the current one proves it is you); every other session ends."""
     account = current_account()
@@ -165,8 +156,7 @@ def settings_password() -> str | BaseResponse:
 
 
 @bp.post("/settings/sim-lock")
-@password_checks_per_account
-@password_checks_per_ip
+@password_checks
 def settings_sim_lock() -> str | BaseResponse:
     """Turn the SIM lock on (at once), or off with the password (after ``SIM_LOCK_RELEASE_HOURS``)."""
     account = current_account()
@@ -213,8 +203,7 @@ def settings_sim_lock_cancel() -> BaseResponse:
 
 
 @bp.post("/settings/block")
-@password_checks_per_account
-@password_checks_per_ip
+@password_checks
 def settings_block() -> str | BaseResponse:
     """Block my SIM now. The password is the proof; unblocking is only at an office."""
     account = current_account()
