@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import enum
 import uuid
 from datetime import datetime
 
@@ -11,48 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from recovery.extensions import db
 from recovery.models.types import UTCDateTime, str_enum, utcnow
-
-
-class Channel(enum.StrEnum):
-    """Where a claim or an action came from."""
-
-    WEB = "web"
-    AGENT = "agent"
-    API = "api"
-    ACCOUNT = "account"
-    OFFICE = "office"
-    CLI = "cli"
-
-
-class Action(enum.StrEnum):
-    """What the claimant asks for."""
-
-    BLOCK = "block"
-    REISSUE = "reissue"
-
-
-class Outcome(enum.StrEnum):
-    """The decision on a claim (DESIGN 2.3)."""
-
-    REISSUE = "reissue"
-    BLOCK = "block"
-    REJECTED = "rejected"
-    LOCKED = "locked"
-
-
-class TicketType(enum.StrEnum):
-    """A block is done at once; a reissue waits for an office."""
-
-    BLOCK = "block"
-    REISSUE = "reissue"
-
-
-class TicketStatus(enum.StrEnum):
-    """Where a ticket stands."""
-
-    OPEN = "open"
-    DONE = "done"
-    CANCELLED = "cancelled"
+from recovery.vocabulary import Action, Channel, Outcome, TicketStatus, TicketType
 
 
 class Claim(db.Model):

@@ -44,11 +44,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from recovery.models.claims import Action, Outcome
 from recovery.verification.calls import require_aware
 from recovery.verification.messages import Message, MessageCode
 from recovery.verification.settings import DEFAULT_POLICY, Policy
 from recovery.verification.verify import Verification
+from recovery.vocabulary import Action, Outcome
 
 
 @dataclass(frozen=True)

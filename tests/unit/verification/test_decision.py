@@ -4,7 +4,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from recovery.models.claims import Action, Outcome
 from recovery.verification import settings
 from recovery.verification.calls import CallCheck
 from recovery.verification.decision import UNLOCKED, Decision, LockState, lock_state
@@ -13,6 +12,7 @@ from recovery.verification.messages import Message, MessageCode
 from recovery.verification.results import FieldResult, MatchStatus
 from recovery.verification.settings import Policy
 from recovery.verification.verify import Verification
+from recovery.vocabulary import Action, Outcome
 
 HOME, ELSEWHERE = "RU-MOW", "RU-NVS"
 NOW = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)

@@ -12,7 +12,6 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from recovery.models.claims import Action, Outcome
 from recovery.verification.calls import LedgerCall, check_calls, known_cutoff, reference_set
 from recovery.verification.decision import decide
 from recovery.verification.results import FieldResult
@@ -25,6 +24,7 @@ from recovery.verification.settings import (
     POST_LOSS_COUNT_CAP,
 )
 from recovery.verification.verify import Verification
+from recovery.vocabulary import Action, Outcome
 
 NOW = datetime(2026, 11, 20, 15, 0, tzinfo=UTC)
 HOME = "RU-MOW"

@@ -5,12 +5,12 @@ from types import SimpleNamespace
 
 import pytest
 
-from recovery.models.claims import Action
 from recovery.passports import passport_digest
 from recovery.verification.decision import decide
 from recovery.verification.names import PersonName
 from recovery.verification.results import FieldResult, MatchStatus
 from recovery.verification.verify import ClaimAnswers, SubscriberRecord, verify_claim
+from recovery.vocabulary import Action
 
 KEY = "test-pii-key-0123456789abcdef0123456789"
 RECORD = SubscriberRecord(
