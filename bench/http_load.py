@@ -26,7 +26,7 @@ import psycopg
 
 from bench.callcheck import known_numbers
 from bench.wizard import wizard_throughput
-from recovery.ledger_generator import synthetic_subscriber
+from recovery.ledger.generator import synthetic_subscriber
 
 ROOT = Path(__file__).resolve().parent.parent
 LUA = ROOT / "bench" / "wrk" / "requests.lua"

@@ -33,8 +33,8 @@ from sqlalchemy.orm import Session
 from bench import enumeration, http_load
 from bench.callcheck import measure, sample_checks
 from bench.report import render_markdown
-from recovery.ledger_generator import subscriber_msisdn
-from recovery.ledger_partitions import month_of
+from recovery.ledger.generator import subscriber_msisdn
+from recovery.ledger.partitions import month_of
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "data"

@@ -20,7 +20,7 @@ from http.cookies import SimpleCookie
 from urllib.parse import urlencode, urljoin, urlsplit
 
 from bench.callcheck import known_numbers
-from recovery.ledger_generator import synthetic_subscriber
+from recovery.ledger.generator import synthetic_subscriber
 
 START, FIRST_STEP, RESULT = "/lost/", "/lost/step/number", "/result"
 CLIENTS = 4

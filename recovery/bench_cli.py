@@ -16,7 +16,7 @@ from flask.cli import with_appcontext
 
 from recovery import audit
 from recovery.extensions import db
-from recovery.ledger_generator import (
+from recovery.ledger.generator import (
     DEFAULT_MONTHS,
     DEFAULT_SEED,
     LedgerShape,
@@ -24,7 +24,7 @@ from recovery.ledger_generator import (
     write_ledger,
     write_subscribers,
 )
-from recovery.ledger_partitions import (
+from recovery.ledger.partitions import (
     DEFAULT_MONTHS_AHEAD,
     ensure_partitions,
     is_partitioned,

@@ -15,7 +15,13 @@ from sqlalchemy.exc import IntegrityError
 
 from recovery import audit
 from recovery.extensions import db
-from recovery.imports import ImportRejected, ImportResult, import_calls, import_subscribers, open_source
+from recovery.ledger.imports import (
+    ImportRejected,
+    ImportResult,
+    import_calls,
+    import_subscribers,
+    open_source,
+)
 from recovery.models import ApiClient, ApiRole, ApiToken, Channel, StaffRole, StaffUser
 from recovery.passwords import WeakPassword, check_password_strength, hash_password
 from recovery.regions import is_region

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from recovery.iccid import with_check_digit
-from recovery.imports import CALL_HEADER, SUBSCRIBER_HEADER
+from recovery.ledger.imports import CALL_HEADER, SUBSCRIBER_HEADER
 from recovery.models import AuditEvent, CallEvent, CallKind, Sim, Subscriber
 from recovery.passports import passport_digest
 

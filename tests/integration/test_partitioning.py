@@ -10,9 +10,9 @@ from sqlalchemy import func, select, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
-from recovery import imports
-from recovery.imports import CALL_HEADER
-from recovery.ledger_partitions import (
+from recovery.ledger import imports, writers
+from recovery.ledger.imports import CALL_HEADER
+from recovery.ledger.partitions import (
     DEFAULT_PARTITION,
     SCHEMA,
     add_months,
@@ -191,7 +191,7 @@ def tiny_chunks(monkeypatch):
     """Batches of one row and COPY chunks of two, so a small file crosses every boundary."""
     monkeypatch.setattr(imports, "QUEUE_BATCH", 1)
     monkeypatch.setattr(imports, "QUEUE_DEPTH", 2)
-    monkeypatch.setattr(imports._PostgresCallWriter, "CHUNK_ROWS", 2)
+    monkeypatch.setattr(writers.PostgresCallWriter, "CHUNK_ROWS", 2)
 
 
 def test_a_chunked_import_keeps_every_row_once(tiny_chunks, runner, session, tmp_path):

@@ -11,8 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from recovery.imports import CALL_HEADER, SUBSCRIBER_HEADER, parse_call_row, parse_subscriber_row
-from recovery.ledger_generator import (
+from recovery.ledger.generator import (
     LedgerShape,
     generate_ledger,
     subscriber_msisdn,
@@ -21,6 +20,7 @@ from recovery.ledger_generator import (
     write_subscribers,
     zipf_rank,
 )
+from recovery.ledger.imports import CALL_HEADER, SUBSCRIBER_HEADER, parse_call_row, parse_subscriber_row
 from recovery.phones import is_service_number, to_e164
 
 END = datetime(2026, 11, 25, tzinfo=UTC)

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from recovery import create_app
 from recovery.extensions import db
 from recovery.iccid import with_check_digit
-from recovery.imports import import_subscribers
+from recovery.ledger.imports import import_subscribers
 from recovery.models import Subscriber
 from recovery.security.crypto import PiiDecryptionError
 from tests.conftest import make_config

@@ -36,7 +36,7 @@ from functools import lru_cache
 from typing import IO, TYPE_CHECKING, TextIO
 
 from recovery.iccid import with_check_digit
-from recovery.imports import CALL_HEADER, SUBSCRIBER_HEADER
+from recovery.ledger.rows import CALL_HEADER, SUBSCRIBER_HEADER
 
 if TYPE_CHECKING:
     from faker import Faker
