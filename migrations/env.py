@@ -41,8 +41,7 @@ target_db = current_app.extensions["migrate"].db
 
 def render_item(type_, obj, autogen_context):
     """Render our column types as plain SQLAlchemy ones, so migrations stand alone."""
-    from recovery.models.types import UTCDateTime
-    from recovery.security.crypto import EncryptedText
+    from recovery.models.types import EncryptedText, UTCDateTime
 
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"

@@ -9,8 +9,7 @@ from sqlalchemy import JSON, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from recovery.extensions import db
-from recovery.models.types import BigIntPK, UTCDateTime, str_enum, utcnow
-from recovery.security.crypto import EncryptedText
+from recovery.models.types import BigIntPK, EncryptedText, UTCDateTime, str_enum, utcnow
 
 
 class AuditEvent(db.Model):

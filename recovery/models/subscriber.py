@@ -9,8 +9,7 @@ from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from recovery.extensions import db
-from recovery.models.types import BigIntPK, UTCDateTime, str_enum, utcnow
-from recovery.security.crypto import EncryptedText
+from recovery.models.types import BigIntPK, EncryptedText, UTCDateTime, str_enum, utcnow
 
 
 class SimStatus(enum.StrEnum):

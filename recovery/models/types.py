@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Enum, Integer
+from sqlalchemy import BigInteger, DateTime, Enum, Integer, Text
 from sqlalchemy.engine import Dialect
+from sqlalchemy.sql import operators
 from sqlalchemy.types import TypeDecorator
+
+from recovery.security.crypto import keyring_for
 
 #: 64-bit keys on PostgreSQL; SQLite only auto-increments INTEGER PRIMARY KEY.
 BigIntPK = BigInteger().with_variant(Integer(), "sqlite")
@@ -58,3 +62,33 @@ def str_enum(enum_class: type, name: str) -> Enum:
         values_callable=lambda members: [member.value for member in members],
         validate_strings=True,
     )
+
+
+class EncryptedText(TypeDecorator[str]):
+    """Text stored as a Fernet token; ``None`` stays NULL. Only IS [NOT] NULL works in SQL."""
+
+    impl = Text
+    cache_ok = True
+
+    class comparator_factory(TypeDecorator.Comparator[str]):
+        """Refuses comparisons: they would compare with a random token and silently match nothing."""
+
+        def operate(self, op: Any, *other: Any, **kwargs: Any) -> Any:
+            null_test = op in (operators.is_, operators.is_not) or (
+                op in (operators.eq, operators.ne) and other == (None,)
+            )
+            if not null_test:
+                raise TypeError("encrypted columns cannot be compared or sorted in SQL; compare in Python")
+            return super().operate(op, *other, **kwargs)
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
+        """Encrypt on the way in."""
+        if value is None:
+            return None
+        return keyring_for(dialect).encrypt(value)
+
+    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
+        """Decrypt on the way out."""
+        if value is None:
+            return None
+        return keyring_for(dialect).decrypt(value)

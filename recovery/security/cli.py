@@ -9,7 +9,8 @@ from flask.cli import with_appcontext
 from recovery import audit
 from recovery.extensions import db
 from recovery.models import Channel
-from recovery.security.crypto import PiiKeyring, rotate_keys
+from recovery.security.crypto import PiiKeyring
+from recovery.security.rotation import rotate_keys
 
 
 @click.command("rotate-keys")

@@ -1,4 +1,7 @@
-"""Personal data encrypted at rest: the ``EncryptedText`` column type and key rotation.
+"""Personal data encrypted at rest: the keys (``PiiKeyring``) and their binding to an engine.
+
+The column type is ``recovery.models.types.EncryptedText``; re-encryption under a
+new key is ``recovery.security.rotation``.
 
 Names, registered addresses and e-mail addresses are stored as Fernet tokens
 (AES-128-CBC + HMAC-SHA256, from ``cryptography``): a copy of the database, a
@@ -15,18 +18,13 @@ SQL (each token is randomised); look rows up by ``msisdn`` and compare in Python
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from typing import Any
 from weakref import WeakKeyDictionary
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from flask import current_app, has_app_context
-from sqlalchemy import Column, MetaData, Table, Text, column, select, table, update
 from sqlalchemy.engine import Dialect, Engine
-from sqlalchemy.orm import Session
-from sqlalchemy.sql import operators
-from sqlalchemy.types import TypeDecorator
 
 APP_EXTENSION = "recovery.pii_keyring"
 
@@ -98,97 +96,3 @@ def keyring_for(dialect: Dialect) -> PiiKeyring:
     if keyring is None:
         raise MissingKeyring("no PII encryption keys are bound to this database engine")
     return keyring
-
-
-class EncryptedText(TypeDecorator[str]):
-    """Text stored as a Fernet token; ``None`` stays NULL. Only IS [NOT] NULL works in SQL."""
-
-    impl = Text
-    cache_ok = True
-
-    class comparator_factory(TypeDecorator.Comparator[str]):
-        """Refuses comparisons: they would compare with a random token and silently match nothing."""
-
-        def operate(self, op: Any, *other: Any, **kwargs: Any) -> Any:
-            null_test = op in (operators.is_, operators.is_not) or (
-                op in (operators.eq, operators.ne) and other == (None,)
-            )
-            if not null_test:
-                raise TypeError("encrypted columns cannot be compared or sorted in SQL; compare in Python")
-            return super().operate(op, *other, **kwargs)
-
-    def process_bind_param(self, value: str | None, dialect: Dialect) -> str | None:
-        """Encrypt on the way in."""
-        if value is None:
-            return None
-        return keyring_for(dialect).encrypt(value)
-
-    def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
-        """Decrypt on the way out."""
-        if value is None:
-            return None
-        return keyring_for(dialect).decrypt(value)
-
-
-def encrypted_columns(metadata: MetaData) -> Iterator[tuple[Table, list[Column]]]:
-    """Each table of ``metadata`` with its ``EncryptedText`` columns (tables without any skipped)."""
-    for tbl in metadata.sorted_tables:
-        columns = [col for col in tbl.columns if isinstance(col.type, EncryptedText)]
-        if columns:
-            yield tbl, columns
-
-
-@dataclass
-class RotationResult:
-    """What ``rotate_keys`` did."""
-
-    rows: int = 0
-    rotated: int = 0
-    current: int = 0
-
-
-def rotate_keys(
-    session: Session,
-    metadata: MetaData,
-    keyring: PiiKeyring,
-    batch_size: int = 500,
-    checkpoint: Callable[[], None] = lambda: None,
-) -> RotationResult:
-    """Re-encrypt every encrypted value under the newest key, batch by batch.
-
-    Works on the stored tokens directly (no decryption into model objects, no
-    ``updated_at`` change). Values already under the newest key are left as
-    they are, so a second run changes nothing and an interrupted run can simply
-    be repeated. ``checkpoint`` is called after each batch (the CLI commits there).
-    """
-    result = RotationResult()
-    for tbl, columns in encrypted_columns(metadata):
-        (pk,) = tbl.primary_key.columns
-        raw = table(tbl.name, column(pk.name), *(column(col.name, Text) for col in columns))
-        key_col = raw.c[pk.name]
-        last: Any = None
-        while True:
-            query = select(raw).order_by(key_col).limit(batch_size)
-            if last is not None:
-                query = query.where(key_col > last)
-            rows = session.execute(query).all()
-            if not rows:
-                break
-            for row in rows:
-                values = row._mapping
-                changes = {}
-                for col in columns:
-                    token = values[col.name]
-                    if token is None:
-                        continue
-                    if keyring.is_current(token):
-                        result.current += 1
-                    else:
-                        changes[col.name] = keyring.rotate(token)
-                        result.rotated += 1
-                if changes:
-                    session.execute(update(raw).where(key_col == values[pk.name]).values(**changes))
-                result.rows += 1
-            last = rows[-1]._mapping[pk.name]
-            checkpoint()
-    return result

@@ -7,14 +7,9 @@ from cryptography.fernet import Fernet
 from sqlalchemy import Column, Integer, MetaData, Table, create_engine, insert, select, text
 from sqlalchemy.exc import StatementError
 
-from recovery.security.crypto import (
-    EncryptedText,
-    MissingKeyring,
-    PiiDecryptionError,
-    PiiKeyring,
-    bind_keyring,
-    encrypted_columns,
-)
+from recovery.models.types import EncryptedText
+from recovery.security.crypto import MissingKeyring, PiiDecryptionError, PiiKeyring, bind_keyring
+from recovery.security.rotation import encrypted_columns
 
 OLD, NEW = Fernet.generate_key().decode(), Fernet.generate_key().decode()
 
