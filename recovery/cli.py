@@ -23,10 +23,10 @@ from recovery.ledger.imports import (
     open_source,
 )
 from recovery.models import ApiClient, ApiRole, ApiToken, Channel, StaffRole, StaffUser
-from recovery.passwords import WeakPassword, check_password_strength, hash_password
 from recovery.regions import is_region
-from recovery.tokens import ROLE_SCOPES, token_hash
-from recovery.tokens import new_token as new_token_text
+from recovery.security.passwords import WeakPassword, check_password_strength, hash_password
+from recovery.security.tokens import ROLE_SCOPES, token_hash
+from recovery.security.tokens import new_token as new_token_text
 
 
 def _region_option(value: str | None) -> str | None:

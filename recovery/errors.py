@@ -17,9 +17,8 @@ import logging
 import math
 import re
 import time
-from collections.abc import Iterable
 
-from flask import Flask, Response, current_app, g, jsonify, render_template, request
+from flask import Flask, Response, g, jsonify, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter import RateLimitExceeded
@@ -32,6 +31,7 @@ from werkzeug.http import HTTP_STATUS_CODES
 from recovery.api.errors import api_error_details
 from recovery.extensions import db, limiter, login_manager
 from recovery.security.limiter import RateLimitStoreUnavailable
+from recovery.web import is_api_request
 
 log = logging.getLogger("recovery.security")
 
@@ -114,16 +114,6 @@ def error_code(status: int) -> str:
     if status in ERROR_CODES:
         return ERROR_CODES[status]
     return re.sub(r"[^A-Z]+", "_", HTTP_STATUS_CODES.get(status, "error").upper()).strip("_")
-
-
-def is_api_path(path: str, prefixes: Iterable[str]) -> bool:
-    """True when ``path`` belongs to a token-only JSON API."""
-    return any(path.startswith(prefix) for prefix in prefixes)
-
-
-def is_api_request() -> bool:
-    """True when the current request is for a JSON API (``API_PATH_PREFIXES``)."""
-    return is_api_path(request.path, current_app.config["API_PATH_PREFIXES"])
 
 
 def json_error(

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from recovery.iccid import with_check_digit
 from recovery.models import CallEvent, Office, Sim, SimStatus, StaffRole, StaffUser, Subscriber
 from recovery.passports import passport_digest
-from recovery.passwords import hash_password
+from recovery.security.passwords import hash_password
 
 SEED = 20261125
 SUBSCRIBER_COUNT = 240

@@ -7,7 +7,7 @@ import itertools
 from sqlalchemy.orm import Session
 
 from recovery.models import ApiClient, ApiRole, ApiToken
-from recovery.tokens import ROLE_SCOPES, new_token, token_hash
+from recovery.security.tokens import ROLE_SCOPES, new_token, token_hash
 
 _serial = itertools.count(1)
 

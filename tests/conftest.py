@@ -23,8 +23,9 @@ from sqlalchemy import create_engine, make_url, text
 from sqlalchemy.orm import Session
 
 from config import TestingConfig
-from recovery import create_app, passwords
+from recovery import create_app
 from recovery.extensions import db
+from recovery.security import passwords
 
 # argon2's cheapest parameters in tests: a production hash costs about half a second of CPU,
 # and the suite hashes and verifies thousands of passwords. The rules under test (which

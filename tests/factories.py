@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 from recovery.iccid import with_check_digit
 from recovery.models import CallEvent, CallKind, Sim, SimStatus, StaffRole, StaffUser, Subscriber
 from recovery.passports import passport_digest
-from recovery.passwords import hash_password
+from recovery.security.passwords import hash_password
 
 _serial = itertools.count(1)
 

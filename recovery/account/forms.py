@@ -20,8 +20,8 @@ from wtforms.validators import DataRequired, Email, EqualTo, InputRequired, Leng
 from recovery.account.codes import CAPTCHA_LENGTH, CODE_LENGTH
 from recovery.account.money import MAX_TOP_UP_KOPECKS, MIN_TOP_UP_KOPECKS, InvalidAmount, parse_rubles
 from recovery.models import CallKind
-from recovery.passwords import MIN_PASSWORD_LENGTH, WeakPassword, check_password_strength
 from recovery.phones import InvalidPhoneNumber, to_e164
+from recovery.security.passwords import MIN_PASSWORD_LENGTH, WeakPassword, check_password_strength
 from recovery.support.services import MAX_MESSAGE_LENGTH
 
 

@@ -28,8 +28,8 @@ from recovery.auth import end_all_sessions
 from recovery.clock import now
 from recovery.extensions import db, limiter
 from recovery.models import Account, Captcha, CodePurpose
-from recovery.safe_redirect import safe_next
 from recovery.security.ratelimit import ip_key, number_bucket, number_key_for, sms_limits
+from recovery.security.safe_redirect import safe_next
 from recovery.sms import sms_backend
 
 #: Per IP and, separately, per number (``number_key``).

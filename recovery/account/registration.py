@@ -19,9 +19,9 @@ from recovery import audit
 from recovery.account import codes
 from recovery.claims import notifications
 from recovery.models import Account, Captcha, Channel, CodePurpose, SimStatus, SmsCode, Subscriber
-from recovery.passwords import DUMMY_HASH, check_password_strength, hash_password, verify_password
 from recovery.phones import InvalidPhoneNumber, to_e164
 from recovery.security import throttle
+from recovery.security.passwords import DUMMY_HASH, check_password_strength, hash_password, verify_password
 from recovery.sms import SmsBackend
 
 CHANNEL = Channel.ACCOUNT.value

@@ -37,8 +37,8 @@ from recovery.account.web import account_tz, client_ip, current_account, local_t
 from recovery.clock import now
 from recovery.extensions import db
 from recovery.models import Account, CallKind, SimStatus, Tariff
-from recovery.passwords import MIN_PASSWORD_LENGTH
 from recovery.regions import UnknownRegion, get_region
+from recovery.security.passwords import MIN_PASSWORD_LENGTH
 
 
 @dataclass(frozen=True)

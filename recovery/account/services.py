@@ -26,7 +26,7 @@ from recovery.models import (
     TicketStatus,
     TicketType,
 )
-from recovery.passwords import check_password_strength, hash_password, verify_password
+from recovery.security.passwords import check_password_strength, hash_password, verify_password
 
 CHANNEL = Channel.ACCOUNT.value
 EMAIL_CHANNEL = "email"

@@ -31,7 +31,7 @@ from recovery.account.web import account_tz, client_ip, current_account, local_t
 from recovery.clock import now
 from recovery.extensions import db
 from recovery.models import Account, SimStatus
-from recovery.passwords import WeakPassword
+from recovery.security.passwords import WeakPassword
 from recovery.security.ratelimit import F, ip_key, limit_submissions, user_key
 
 #: Wrong passwords typed in the settings, per account and per address (the login's numbers).

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from recovery.api.errors import ApiError
 from recovery.extensions import db
 from recovery.models import ApiClient, ApiRole, ApiToken
-from recovery.tokens import token_hash
+from recovery.security.tokens import token_hash
 
 BEARER_SCHEME = "bearerAuth"
 #: OpenAPI extension naming the client role and scopes an operation needs.

@@ -9,7 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from recovery.extensions import csrf, db, limiter
 from recovery.i18n import add_language_headers, language_choices, remember_language
 from recovery.main import bp
-from recovery.safe_redirect import safe_next
+from recovery.security.safe_redirect import safe_next
 
 # Every page's header carries the language switcher; every HTML response says its language.
 bp.app_context_processor(lambda: {"language_choices": language_choices})

@@ -85,7 +85,7 @@ class ApiClient(db.Model):
 
 
 class ApiToken(db.Model):
-    """One bearer token of an API client, kept only as its SHA-256 (recovery/tokens.py).
+    """One bearer token of an API client, kept only as its SHA-256 (recovery/security/tokens.py).
 
     A client may hold several (rotation, one per server); a revoked token is
     refused like an unknown one.

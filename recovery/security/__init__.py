@@ -8,7 +8,10 @@ piece answers.
 
 from __future__ import annotations
 
-from flask import Flask
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the package import stays Flask-free (tokens, passwords, safe_redirect)
+    from flask import Flask
 
 
 def init_security(app: Flask) -> None:

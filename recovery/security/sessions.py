@@ -15,9 +15,9 @@ from flask_babel import gettext as _
 from flask_login import logout_user
 
 from recovery import audit
-from recovery.errors import is_api_request
 from recovery.extensions import csrf, db
 from recovery.models import Channel
+from recovery.web import is_api_request
 
 #: Session keys: when a signed-in staff member's session began, and their last request (epoch seconds).
 STAFF_SINCE = "staff_since"

@@ -29,10 +29,10 @@ from recovery.auth import end_all_sessions
 from recovery.extensions import db, login_manager
 from recovery.models import Captcha, Channel, StaffRole, StaffUser
 from recovery.models.types import utcnow
-from recovery.passwords import DUMMY_HASH, verify_password
-from recovery.safe_redirect import safe_next
 from recovery.security import throttle
+from recovery.security.passwords import DUMMY_HASH, verify_password
 from recovery.security.ratelimit import login_limits
+from recovery.security.safe_redirect import safe_next
 from recovery.staff import bp
 from recovery.staff.forms import LoginForm
 

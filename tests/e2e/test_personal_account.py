@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 from playwright.sync_api import expect
 
 from recovery.models import Account, Action, CallKind, Outcome
-from recovery.passwords import hash_password
+from recovery.security.passwords import hash_password
 from tests.e2e.conftest import MOBILE
 from tests.e2e.data import claim
 from tests.e2e.steps import captcha_answer, sms_code

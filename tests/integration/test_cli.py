@@ -8,9 +8,9 @@ from sqlalchemy import func, select
 
 from recovery.extensions import db
 from recovery.models import ApiClient, AuditEvent, CallEvent, StaffRole, StaffUser, Subscriber
-from recovery.passwords import verify_password
+from recovery.security.passwords import verify_password
+from recovery.security.tokens import token_hash
 from recovery.seed import DEMO_CASES, seed_demo
-from recovery.tokens import token_hash
 
 
 def test_create_user_reads_the_password_from_stdin_and_hashes_it(runner, session):

@@ -4,9 +4,9 @@ import pytest
 
 from recovery.iccid import InvalidIccid, normalise_iccid, with_check_digit
 from recovery.passports import InvalidPassport, normalise_passport, passport_digest, passport_matches
-from recovery.passwords import WeakPassword, check_password_strength, hash_password, verify_password
 from recovery.regions import UnknownRegion, all_regions, get_region, is_region, region_choices
-from recovery.safe_redirect import safe_next
+from recovery.security.passwords import WeakPassword, check_password_strength, hash_password, verify_password
+from recovery.security.safe_redirect import safe_next
 
 VALID_ICCID = with_check_digit("897010100000000001")
 

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from config import TestingConfig
 from recovery.models import Account, Notification, NotificationStatus, StaffRole, StaffUser, Subscriber
-from recovery.passwords import hash_password
+from recovery.security.passwords import hash_password
 from tests.conftest import make_config
 from tests.factories import STAFF_PASSWORD, make_subscriber
 

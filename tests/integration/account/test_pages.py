@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from recovery.account.codes import CODE_TTL
-from recovery.passwords import MIN_PASSWORD_LENGTH
+from recovery.security.passwords import MIN_PASSWORD_LENGTH
 
 from .conftest import Flow, code_in, latest_sms
 

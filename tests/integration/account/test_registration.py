@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from recovery.account import codes
 from recovery.models import Account, AuditEvent, Captcha, Notification, NotificationStatus, SimStatus, SmsCode
-from recovery.passwords import verify_password
+from recovery.security.passwords import verify_password
 from tests.factories import make_subscriber
 
 from .conftest import PASSWORD, Flow, code_in, csrf_token, latest_sms, log_in_as, without_tokens

@@ -17,7 +17,7 @@ from recovery.models import (
     TicketStatus,
     TicketType,
 )
-from recovery.passwords import verify_password
+from recovery.security.passwords import verify_password
 
 from .conftest import PASSWORD, csrf_token
 

@@ -25,7 +25,7 @@ from recovery.models import (
     StaffUser,
     Subscriber,
 )
-from recovery.tokens import ROLE_SCOPES, new_token, token_hash
+from recovery.security.tokens import ROLE_SCOPES, new_token, token_hash
 from tests.factories import STAFF_PASSWORD, add_call, add_regular_calls, make_staff, make_subscriber
 
 IVANOV = {

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from recovery.errors import error_code, is_api_path
+from recovery.errors import error_code
 from recovery.security.headers import CONTENT_SECURITY_POLICY, security_headers
 from recovery.security.sessions import staff_session_expiry
+from recovery.web import is_api_path
 
 API = ("/api/", "/camara/")
 
