@@ -249,7 +249,7 @@ COMMANDS = (
 
 def register_commands(app: Flask) -> None:
     """Attach the commands to ``app.cli``."""
-    from recovery.bench_cli import COMMANDS as SCALE_COMMANDS
+    from recovery.ledger.commands import COMMANDS as SCALE_COMMANDS
 
     for command in (*COMMANDS, *SCALE_COMMANDS):
         app.cli.add_command(command)

@@ -4,5 +4,6 @@
   built from :mod:`.source` (reading files), :mod:`.rows` (parsing and validating
   a row) and :mod:`.writers` (database writes);
 * :mod:`.partitions` — PostgreSQL monthly partitions of ``call_events``;
-* :mod:`.generator` — synthetic subscribers and calls for load tests.
+* :mod:`.generator` — synthetic subscribers and calls for load tests;
+* :mod:`.commands` — ``ledger-partitions`` and ``bench generate-*`` (flask CLI).
 """

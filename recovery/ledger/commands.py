@@ -1,4 +1,4 @@
-"""Scale commands: the ledger's monthly partitions and the benchmark's data generators.
+"""Ledger commands: the monthly partitions, and the synthetic subscribers and calls of ``make bench``.
 
 ``flask --app wsgi ledger-partitions --ahead 3`` keeps PostgreSQL's ledger
 partitioned ahead of billing; ``flask --app wsgi bench generate-ledger`` and
