@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask import Flask, current_app
+from flask import current_app
 from flask_babel import format_datetime, get_locale, gettext
 
 from recovery.claims.actors import Actor
@@ -71,8 +71,3 @@ def render_message(message: Message) -> str:
 def render_messages(messages: Iterable[Message]) -> list[str]:
     """Every message in the current language."""
     return [render_message(message) for message in messages]
-
-
-def register_template_helpers(app: Flask) -> None:
-    """``region_name`` as a template filter (idempotent; each claims blueprint calls it)."""
-    app.jinja_env.filters.setdefault("region_name", region_name)

@@ -34,8 +34,6 @@ from recovery.regions import region_choices
 #: Longest answers accepted; longer text is not a name or an address.
 MAX_NAME_LENGTH = 200
 MAX_ADDRESS_LENGTH = 300
-#: How many recently called numbers are asked for (DESIGN 2.2: three).
-RECENT_CALLS_ASKED = 3
 
 PHONE_EXAMPLE = "+7 916 123-45-67"
 
