@@ -26,7 +26,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.exceptions import TooManyRequests
 
-from recovery import audit
+from recovery import audit, clock
 from recovery.agent import bp
 from recovery.agent.forms import AgentClaimForm
 from recovery.auth import staff_required
@@ -38,7 +38,6 @@ from recovery.claims.submit import ClaimRequest, InvalidClaim, stored_messages
 from recovery.extensions import db, limiter
 from recovery.lost.forms import as_aware, forget_typed
 from recovery.models import Action, Channel, Claim, Outcome, StaffRole, Subscriber
-from recovery.models.types import utcnow
 from recovery.phones import InvalidPhoneNumber, to_e164
 from recovery.security.ratelimit import AGENT_STATUS_LOOKUP_LIMITS, claim_limits, user_key
 
@@ -109,7 +108,7 @@ class NumberStatus:
 
 def number_status(msisdn: str) -> NumberStatus:
     """The status of ``msisdn`` now (E.164): the same statements whether the number is ours or not."""
-    now = utcnow()
+    now = clock.now()
     rules = policy()
     lock = lockout.current_lock(db.session, msisdn, now, rules)
     return NumberStatus(

@@ -52,10 +52,10 @@ from recovery.claims.submit import (
     LossTimeOutOfRange,
     stored_messages,
 )
+from recovery.clock import now as utcnow
 from recovery.extensions import db
 from recovery.iccid import InvalidIccid
 from recovery.models import Action, ApiRole, Claim, Outcome, Subscriber, Ticket
-from recovery.models.types import utcnow
 from recovery.regions import all_regions
 from recovery.security.ratelimit import api_limits, claim_limits
 from recovery.verification.settings import MAX_CLAIMED_CALLS

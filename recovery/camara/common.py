@@ -19,13 +19,12 @@ import marshmallow as ma
 from flask import Response, current_app, request
 from flask_smorest import Blueprint
 
-from recovery import audit
+from recovery import audit, clock
 from recovery.api.auth import current_client
 from recovery.api.errors import ApiError
 from recovery.camara import budget
 from recovery.extensions import db
 from recovery.models import Channel
-from recovery.models.types import utcnow
 from recovery.security.ratelimit import api_client_key, api_limits, limit_submissions
 
 #: CAMARA's PhoneNumber: E.164 with the leading ``+``.
@@ -236,7 +235,7 @@ def spend_number_budget(action: str, phone_number: str, *, id_document: bool = F
             db.session,
             phone_number,
             id_document=id_document,
-            now=utcnow(),
+            now=clock.now(),
             limits=budget.BudgetLimits.from_config(current_app.config),
         )
     except budget.NumberBudgetExhausted as spent:
@@ -245,7 +244,7 @@ def spend_number_budget(action: str, phone_number: str, *, id_document: bool = F
         db.session.commit()
         headers = {}
         if spent.retry_at is not None:
-            headers["Retry-After"] = str(max(1, math.ceil((spent.retry_at - utcnow()).total_seconds())))
+            headers["Retry-After"] = str(max(1, math.ceil((spent.retry_at - clock.now()).total_seconds())))
         raise ApiError(
             429,
             "TOO_MANY_REQUESTS",

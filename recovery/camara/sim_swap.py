@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from recovery import clock
 from recovery.api.auth import token_required
 from recovery.api.errors import ApiError
 from recovery.camara import services
@@ -29,7 +30,6 @@ from recovery.camara.common import (
 from recovery.camara.schemas import CheckSimSwapInfo, CreateCheckSimSwap, CreateSimSwapDate, SimSwapInfo
 from recovery.extensions import db
 from recovery.models import ApiRole, Subscriber
-from recovery.models.types import utcnow
 
 blp = camara_blueprint(
     "SIM Swap",
@@ -113,7 +113,7 @@ def check(body: dict[str, Any], headers: dict[str, Any]) -> dict[str, bool]:
         raise ApiError(400, OUT_OF_RANGE, OUT_OF_RANGE_MESSAGE)
     phone_number = body.get("phoneNumber")
     subscriber = _subscriber(phone_number, "camara.sim_swap.check")
-    swapped = services.swapped_within(services.latest_sim_change(subscriber), utcnow(), max_age)
+    swapped = services.swapped_within(services.latest_sim_change(subscriber), clock.now(), max_age)
     audit_lookup("camara.sim_swap.check", phone_number, max_age=max_age, result=swapped)
     db.session.commit()
     return {"swapped": swapped}

@@ -16,8 +16,8 @@ from flask_babel import format_datetime, get_locale, gettext
 from recovery.claims.actors import Actor
 from recovery.claims.ceiling import TooManyFailedNumbers
 from recovery.claims.submit import ClaimRequest, ClaimResult, submit_claim
+from recovery.clock import now as utcnow
 from recovery.extensions import db
-from recovery.models.types import utcnow
 from recovery.regions import UnknownRegion, get_region
 from recovery.verification import Message, Policy
 

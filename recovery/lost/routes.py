@@ -31,6 +31,7 @@ from sqlalchemy import select
 from recovery.claims.actors import Actor
 from recovery.claims.boundary import render_messages, run_claim
 from recovery.claims.submit import ClaimRequest, InvalidClaim, stored_messages
+from recovery.clock import now as utcnow
 from recovery.extensions import db
 from recovery.lost import bp, drafts
 from recovery.lost.forms import (
@@ -45,7 +46,6 @@ from recovery.lost.forms import (
     forget_typed,
 )
 from recovery.models import Action, Claim, Office, Outcome
-from recovery.models.types import utcnow
 from recovery.passports import passport_digest
 from recovery.security.ratelimit import claim_limits, ip_key, number_bucket
 from recovery.verification import MessageCode

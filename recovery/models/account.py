@@ -15,9 +15,10 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, Uuid, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from recovery.clock import now
 from recovery.extensions import db
 from recovery.models.subscriber import Subscriber
-from recovery.models.types import BigIntPK, UTCDateTime, str_enum, utcnow
+from recovery.models.types import BigIntPK, UTCDateTime, str_enum
 
 
 class Account(UserMixin, db.Model):
@@ -32,8 +33,8 @@ class Account(UserMixin, db.Model):
     failed_logins: Mapped[int] = mapped_column(default=0)
     last_failed_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    password_changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     # Part of the session id: raising it ends every session of the account (recovery/auth.py).
     session_version: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 

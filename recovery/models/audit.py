@@ -8,8 +8,9 @@ from datetime import datetime
 from sqlalchemy import JSON, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from recovery.clock import now
 from recovery.extensions import db
-from recovery.models.types import BigIntPK, EncryptedText, UTCDateTime, str_enum, utcnow
+from recovery.models.types import BigIntPK, EncryptedText, UTCDateTime, str_enum
 
 
 class AuditEvent(db.Model):
@@ -23,7 +24,7 @@ class AuditEvent(db.Model):
     __table_args__ = (Index("ix_audit_events_at", "at"), Index("ix_audit_events_subject", "subject"))
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     actor: Mapped[str] = mapped_column(String(120))
     channel: Mapped[str] = mapped_column(String(16))
     action: Mapped[str] = mapped_column(String(60))
@@ -60,7 +61,7 @@ class Notification(db.Model):
     __tablename__ = "notifications"
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     channel: Mapped[str] = mapped_column(String(10))
     kind: Mapped[str | None] = mapped_column(String(32))
     recipient: Mapped[str] = mapped_column(EncryptedText)

@@ -8,8 +8,9 @@ from datetime import datetime
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, Uuid, false, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from recovery.clock import now
 from recovery.extensions import db
-from recovery.models.types import UTCDateTime, str_enum, utcnow
+from recovery.models.types import UTCDateTime, str_enum
 from recovery.vocabulary import Action, Channel, Outcome, TicketStatus, TicketType
 
 
@@ -45,7 +46,7 @@ class Claim(db.Model):
     #: towards the number's reissue budget (``MAX_FAILED_REISSUE_PROOFS``).
     reissue_proof_failed: Mapped[bool] = mapped_column(default=False, server_default=false())
     ip: Mapped[str | None] = mapped_column(String(45))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     ticket_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("tickets.id", use_alter=True))
 
     ticket: Mapped[Ticket | None] = relationship(foreign_keys=[ticket_id])
@@ -84,7 +85,7 @@ class Ticket(db.Model):
         str_enum(TicketStatus, "ticket_status"), default=TicketStatus.OPEN
     )
     region: Mapped[str] = mapped_column(String(6))
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("staff_users.id"))
     new_iccid: Mapped[str | None] = mapped_column(String(20))

@@ -12,8 +12,9 @@ from datetime import datetime
 from sqlalchemy import Index, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from recovery.clock import now
 from recovery.extensions import db
-from recovery.models.types import UTCDateTime, utcnow
+from recovery.models.types import UTCDateTime
 
 
 class ClaimDraft(db.Model):
@@ -24,7 +25,7 @@ class ClaimDraft(db.Model):
 
     id: Mapped[str] = mapped_column(String(43), primary_key=True)
     payload: Mapped[bytes] = mapped_column(LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
 
     def __repr__(self) -> str:

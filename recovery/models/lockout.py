@@ -7,8 +7,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+from recovery.clock import now
 from recovery.extensions import db
-from recovery.models.types import BigIntPK, UTCDateTime, utcnow
+from recovery.models.types import BigIntPK, UTCDateTime
 
 
 class Unlock(db.Model):
@@ -21,7 +22,7 @@ class Unlock(db.Model):
     msisdn: Mapped[str] = mapped_column(String(16))
     staff_user_id: Mapped[int] = mapped_column(ForeignKey("staff_users.id"))
     reason: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     def __repr__(self) -> str:
         return f"<Unlock {self.msisdn} {self.created_at:%Y-%m-%d %H:%M}>"

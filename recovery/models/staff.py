@@ -9,8 +9,9 @@ from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from recovery.clock import now
 from recovery.extensions import db
-from recovery.models.types import UTCDateTime, str_enum, utcnow
+from recovery.models.types import UTCDateTime, str_enum
 
 
 class StaffRole(enum.StrEnum):
@@ -43,7 +44,7 @@ class StaffUser(UserMixin, db.Model):
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     # Part of the session id: raising it ends every session of the user (recovery/auth.py).
     session_version: Mapped[int] = mapped_column(default=0, server_default=text("0"))
 
@@ -71,7 +72,7 @@ class ApiClient(db.Model):
     region: Mapped[str | None] = mapped_column(String(6))
     scopes: Mapped[str] = mapped_column(Text, default="")
     is_enabled: Mapped[bool] = mapped_column(default=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
 
     tokens: Mapped[list[ApiToken]] = relationship(back_populates="client", cascade="all, delete-orphan")
 
@@ -96,7 +97,7 @@ class ApiToken(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     client_id: Mapped[int] = mapped_column(ForeignKey("api_clients.id"), index=True)
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     client: Mapped[ApiClient] = relationship(back_populates="tokens")

@@ -8,8 +8,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from recovery.clock import now
 from recovery.extensions import db
-from recovery.models.types import BigIntPK, EncryptedText, UTCDateTime, str_enum, utcnow
+from recovery.models.types import BigIntPK, EncryptedText, UTCDateTime, str_enum
 
 
 class SimStatus(enum.StrEnum):
@@ -47,8 +48,8 @@ class Subscriber(db.Model):
     # Turning the lock off takes effect only at this moment (SIM_LOCK_RELEASE_HOURS after the request),
     # so that an intruder who got into the account cannot switch it off and reissue at once.
     reissue_lock_release_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now, onupdate=now)
 
     sims: Mapped[list[Sim]] = relationship(
         back_populates="subscriber", order_by="Sim.activated_at", cascade="all, delete-orphan"

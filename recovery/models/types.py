@@ -46,11 +46,6 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.astimezone(UTC)
 
 
-def utcnow() -> datetime:
-    """The current instant, timezone-aware."""
-    return datetime.now(UTC)
-
-
 def str_enum(enum_class: type, name: str) -> Enum:
     """A portable enum column: VARCHAR with a CHECK of the members' values."""
     return Enum(

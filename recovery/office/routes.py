@@ -17,13 +17,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 
+from recovery import clock
 from recovery.auth import staff_required
 from recovery.claims import tickets
 from recovery.claims.actors import Actor
 from recovery.extensions import db
 from recovery.iccid import InvalidIccid
 from recovery.models import Channel, StaffRole, Ticket, TicketStatus, TicketType
-from recovery.models.types import utcnow
 from recovery.office import bp
 from recovery.office.forms import CancelForm, FulfilForm
 from recovery.verification import Policy
@@ -92,7 +92,7 @@ def fulfil(ticket_id: uuid.UUID) -> Response | tuple[str, int]:
             pii_key=current_app.config["PII_KEY"],
             region=current_user.region,
             actor=_actor(),
-            now=utcnow(),
+            now=clock.now(),
             cooling_hours=policy.reissue_cooling_hours,
         )
         db.session.commit()
@@ -127,7 +127,12 @@ def cancel(ticket_id: uuid.UUID) -> Response | tuple[str, int]:
         return _ticket_page(found, cancel_form=form), 400
     try:
         tickets.cancel(
-            db.session, found.id, form.reason.data, region=current_user.region, actor=_actor(), now=utcnow()
+            db.session,
+            found.id,
+            form.reason.data,
+            region=current_user.region,
+            actor=_actor(),
+            now=clock.now(),
         )
         db.session.commit()
     except tickets.TicketNotOpen:
@@ -161,4 +166,4 @@ def _ticket_page(
 
 
 def _is_locked(found: Ticket) -> bool:
-    return found.fulfil_locked_until is not None and found.fulfil_locked_until > utcnow()
+    return found.fulfil_locked_until is not None and found.fulfil_locked_until > clock.now()

@@ -26,9 +26,9 @@ from recovery import audit
 from recovery.account import registration
 from recovery.account.login_routes import CAPTCHA_KEY
 from recovery.auth import end_all_sessions
+from recovery.clock import now as utcnow
 from recovery.extensions import db, login_manager
 from recovery.models import Captcha, Channel, StaffRole, StaffUser
-from recovery.models.types import utcnow
 from recovery.security import throttle
 from recovery.security.passwords import DUMMY_HASH, verify_password
 from recovery.security.ratelimit import login_limits

@@ -5,9 +5,9 @@ from __future__ import annotations
 import click
 from flask import current_app
 
+from recovery import clock
 from recovery.claims.notifications import deliver_queued, load_backend
 from recovery.extensions import db
-from recovery.models.types import utcnow
 from recovery.supervisor import bp
 
 
@@ -16,6 +16,6 @@ from recovery.supervisor import bp
 def deliver_notifications_command(limit: int) -> None:
     """Send queued notifications through NOTIFICATION_BACKEND (run it from cron or a timer)."""
     backend = load_backend(current_app.config.get("NOTIFICATION_BACKEND"))
-    sent = deliver_queued(db.session, backend, utcnow(), limit=limit)
+    sent = deliver_queued(db.session, backend, clock.now(), limit=limit)
     db.session.commit()
     click.echo(f"sent {sent} notification(s) with {type(backend).__name__}")

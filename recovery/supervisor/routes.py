@@ -25,14 +25,13 @@ from flask_login import current_user
 from sqlalchemy import Select, Text, cast, func, or_, select
 from sqlalchemy.orm import Session
 
-from recovery import audit
+from recovery import audit, clock
 from recovery.auth import staff_required
 from recovery.claims import lockout
 from recovery.claims.actors import Actor
 from recovery.claims.boundary import policy
 from recovery.extensions import db
 from recovery.models import AuditEvent, Channel, Notification, StaffRole, Ticket, TicketStatus, TicketType
-from recovery.models.types import utcnow
 from recovery.regions import is_region
 from recovery.sms import SMS_CHANNEL
 from recovery.supervisor import bp
@@ -81,7 +80,7 @@ def dashboard() -> str:
         .group_by(Ticket.region)
         .order_by(func.count().desc())
     ).all()
-    locked = lockout.locked_numbers(db.session, utcnow(), policy())
+    locked = lockout.locked_numbers(db.session, clock.now(), policy())
     return render_template("supervisor/dashboard.html", queues=queues, locked_count=len(locked))
 
 
@@ -102,7 +101,7 @@ def region_queue(region: str) -> str:
 @bp.get("/locks")
 def locks() -> str:
     """Numbers whose remote verification is locked, with an unlock form."""
-    locked = lockout.locked_numbers(db.session, utcnow(), policy())
+    locked = lockout.locked_numbers(db.session, clock.now(), policy())
     return render_template("supervisor/locks.html", locked=locked, form=UnlockForm())
 
 
@@ -111,11 +110,11 @@ def unlock() -> Response | tuple[str, int]:
     """Unlock a number with a reason (PRG)."""
     form = UnlockForm()
     if not form.validate_on_submit():
-        locked = lockout.locked_numbers(db.session, utcnow(), policy())
+        locked = lockout.locked_numbers(db.session, clock.now(), policy())
         return render_template("supervisor/locks.html", locked=locked, form=form), 400
     try:
         lockout.unlock(
-            db.session, form.msisdn.data, form.reason.data, actor=_actor(), now=utcnow(), policy=policy()
+            db.session, form.msisdn.data, form.reason.data, actor=_actor(), now=clock.now(), policy=policy()
         )
     except lockout.NotLocked:
         db.session.rollback()
@@ -235,7 +234,7 @@ def audit_export() -> Response | tuple[str, int]:
                 buffer.truncate()
         yield buffer.getvalue()
 
-    filename = f"audit-{utcnow():%Y%m%d-%H%M%S}.csv"
+    filename = f"audit-{clock.now():%Y%m%d-%H%M%S}.csv"
     return Response(
         rows(),
         mimetype="text/csv",

@@ -1,6 +1,6 @@
 """Fixtures and helpers for the claim workflow: subscribers with a ledger, staff, API tokens, forms.
 
-Claims run on the real clock (the app calls ``utcnow()``), so ledgers here are
+Claims run on the real clock (the app calls ``clock.now()``), so ledgers here are
 placed relative to the real now, not to the fixed ``now`` fixture.
 """
 

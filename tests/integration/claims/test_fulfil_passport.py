@@ -15,9 +15,9 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
+from recovery import clock
 from recovery.claims.tickets import FULFIL_LOCK_HOURS, MAX_FULFIL_FAILURES
 from recovery.models import ApiRole, AuditEvent, Sim, Ticket, TicketStatus
-from recovery.models.types import utcnow
 from tests.conftest import ON_POSTGRES
 from tests.factories import iccid
 from tests.integration.claims.conftest import (
@@ -112,7 +112,7 @@ def test_after_the_lock_the_right_passport_hands_over(client, session, ticket, o
     session.execute(
         update(Ticket)
         .where(Ticket.id == ticket.id)
-        .values(fulfil_locked_until=utcnow() - timedelta(seconds=1))
+        .values(fulfil_locked_until=clock.now() - timedelta(seconds=1))
     )
     session.commit()
     assert _api(client, ticket, office, WRONG).status_code == 403  # the count starts again
