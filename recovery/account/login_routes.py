@@ -29,6 +29,7 @@ from recovery.clock import now
 from recovery.extensions import db, limiter
 from recovery.models import Account, Captcha, CodePurpose
 from recovery.safe_redirect import safe_next
+from recovery.security import captchas
 from recovery.security.ratelimit import ip_key, number_bucket, number_key_for, sms_limits
 from recovery.sms import sms_backend
 
@@ -90,7 +91,7 @@ def _purpose_texts(purpose: CodePurpose) -> dict[str, str]:
 
 
 def _fresh_captcha() -> Captcha:
-    captcha = registration.new_captcha(db.session, now=now())
+    captcha = captchas.new_captcha(db.session, now=now())
     session[CAPTCHA_KEY] = str(captcha.id)
     db.session.commit()
     return captcha
@@ -100,10 +101,8 @@ def _number_step(purpose: CodePurpose) -> str | BaseResponse:
     form = NumberAndCaptchaForm()
     if form.validate_on_submit():
         try:
-            registration.check_captcha(
-                db.session, session.pop(CAPTCHA_KEY, None), form.captcha.data, now=now()
-            )
-        except registration.CaptchaFailed:
+            captchas.check_captcha(db.session, session.pop(CAPTCHA_KEY, None), form.captcha.data, now=now())
+        except captchas.CaptchaFailed:
             db.session.commit()
             form.captcha.errors.append(_("The characters do not match the picture. Try this new one."))
         else:
@@ -335,7 +334,7 @@ def login() -> str | BaseResponse:
         except registration.LoginThrottled:
             db.session.commit()
             abort(429)
-        except registration.CaptchaRequired as exc:
+        except captchas.CaptchaRequired as exc:
             db.session.commit()
             message = (
                 _("The characters do not match the picture. Try this new one.")
