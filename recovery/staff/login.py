@@ -22,7 +22,7 @@ from recovery.passwords import DUMMY_HASH, verify_password
 from recovery.security import throttle
 from recovery.security.captchas import CaptchaRequired, pass_captcha
 
-__all__ = ["CaptchaRequired", "LoginFailed", "LoginThrottled", "authenticate"]
+__all__ = ["CaptchaRequired", "LoginFailed", "LoginThrottled", "authenticate", "record_staff_event"]
 
 
 class LoginThrottled(Exception):
@@ -79,16 +79,23 @@ def authenticate(
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now
+    record_staff_event(session, user, "staff.login", ip, role=user.role.value)
+    return user
+
+
+def record_staff_event(
+    session: Session, user: StaffUser, action: str, ip: str | None, **details: object
+) -> None:
+    """Audit ``action`` by and about ``user`` (sign-in, failure, sign-out) on the staff web channel."""
     audit.record(
         session,
         actor=f"staff:{user.login}",
-        action="staff.login",
+        action=action,
         channel=Channel.WEB,
         subject=f"staff:{user.login}",
         ip=ip,
-        role=user.role.value,
+        **details,
     )
-    return user
 
 
 def _locked(user: StaffUser, now: datetime) -> bool:
@@ -107,11 +114,4 @@ def _record_failure(
     session.execute(
         update(StaffUser).where(StaffUser.id == user.id).values(failed_logins=StaffUser.failed_logins + 1)
     )
-    audit.record(
-        session,
-        actor=f"staff:{user.login}",
-        action="staff.login_failed",
-        channel=Channel.WEB,
-        subject=f"staff:{user.login}",
-        ip=ip,
-    )
+    record_staff_event(session, user, "staff.login_failed", ip)

@@ -21,11 +21,10 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from recovery import audit
 from recovery.account.login_routes import CAPTCHA_KEY
 from recovery.auth import end_all_sessions
 from recovery.extensions import db, login_manager
-from recovery.models import Captcha, Channel, StaffRole, StaffUser
+from recovery.models import Captcha, StaffRole, StaffUser
 from recovery.models.types import utcnow
 from recovery.safe_redirect import safe_next
 from recovery.security import captchas, throttle
@@ -152,14 +151,7 @@ def _fresh_captcha(now: datetime) -> Captcha:
 def logout() -> Response:
     """Sign out (POST only, with CSRF) and forget the session."""
     if _is_staff():
-        audit.record(
-            db.session,
-            actor=f"staff:{current_user.login}",
-            action="staff.logout",
-            channel=Channel.WEB,
-            subject=f"staff:{current_user.login}",
-            ip=request.remote_addr,
-        )
+        staff_login.record_staff_event(db.session, current_user, "staff.logout", request.remote_addr)
         # Server side: a copy of this session's cookie must not keep working (recovery/auth.py).
         end_all_sessions(current_user._get_current_object())
         db.session.commit()
