@@ -7,7 +7,9 @@ the confirmed number for a few minutes (``VERIFIED_KEY``).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from flask import current_app, flash, g, redirect, render_template, session, url_for
 from flask_babel import gettext as _
@@ -117,21 +119,26 @@ def _sms_text(code: str) -> str:
     return _("Your personal account code: %(code)s. Never tell it to anyone, not even our staff.", code=code)
 
 
+def _sends_code(view: Callable[..., Any]) -> Callable[..., Any]:
+    """The limits of a form that sends an SMS code, per address and per number typed.
+
+    Fail closed: no unthrottled sending when the rate-limit store is down.
+    """
+    view = sms_code_limits(view)
+    view = limiter.limit(CODE_REQUEST_LIMIT, key_func=number_key, methods=["POST"])(view)
+    view = limiter.limit(CODE_REQUEST_LIMIT, methods=["POST"])(view)
+    return limiter.fail_closed(view)
+
+
 @bp.route("/register", methods=["GET", "POST"])
-@limiter.fail_closed  # sends an SMS: no unthrottled sending when the store is down
-@limiter.limit(CODE_REQUEST_LIMIT, methods=["POST"])
-@limiter.limit(CODE_REQUEST_LIMIT, key_func=number_key, methods=["POST"])
-@sms_code_limits
+@_sends_code
 def register() -> str | BaseResponse:
     """Registration, step one: number and captcha."""
     return _number_step(CodePurpose.REGISTER)
 
 
 @bp.route("/forgot", methods=["GET", "POST"])
-@limiter.fail_closed  # sends an SMS: no unthrottled sending when the store is down
-@limiter.limit(CODE_REQUEST_LIMIT, methods=["POST"])
-@limiter.limit(CODE_REQUEST_LIMIT, key_func=number_key, methods=["POST"])
-@sms_code_limits
+@_sends_code
 def forgot() -> str | BaseResponse:
     """Password recovery, step one: number and captcha (the same way as registration)."""
     return _number_step(CodePurpose.RESET)
