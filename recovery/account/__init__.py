@@ -19,6 +19,7 @@ register_user_loader("account", _load_account)
 
 from recovery.account import (  # noqa: E402,F401
     chat_routes,
+    code_routes,
     login_routes,
     routes,
     settings_routes,

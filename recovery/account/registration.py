@@ -7,28 +7,24 @@ failure, so that spent captchas, code attempts and failed logins are counted.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from datetime import datetime
 
-from sqlalchemy import delete, desc, select, update
+from sqlalchemy import desc, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from recovery import audit
 from recovery.account import codes
 from recovery.claims import notifications
-from recovery.models import Account, Captcha, Channel, CodePurpose, SimStatus, SmsCode, Subscriber
+from recovery.models import Account, Channel, CodePurpose, SimStatus, SmsCode, Subscriber
 from recovery.phones import InvalidPhoneNumber, to_e164
 from recovery.security import throttle
+from recovery.security.captchas import pass_captcha
 from recovery.security.passwords import DUMMY_HASH, check_password_strength, hash_password, verify_password
 from recovery.sms import SmsBackend
 
 CHANNEL = Channel.ACCOUNT.value
-
-
-class CaptchaFailed(Exception):
-    """The captcha answer was wrong, or the captcha was used, expired or missing."""
 
 
 class ResendTooSoon(Exception):
@@ -68,55 +64,8 @@ class LoginFailed(Exception):
         self.captcha_next = captcha_next
 
 
-class CaptchaRequired(Exception):
-    """This number has failed often lately: the password is checked only with a solved captcha."""
-
-    def __init__(self, wrong: bool) -> None:
-        super().__init__("captcha required")
-        #: A captcha was typed, and it was wrong (not just missing).
-        self.wrong = wrong
-
-
 class LoginThrottled(Exception):
     """This address has failed too often lately (for this number, or at all): no try for now."""
-
-
-# -- captcha ---------------------------------------------------------------
-
-
-def new_captcha(session: Session, *, now: datetime) -> Captcha:
-    """A fresh captcha challenge, stored with its answer; expired ones are cleared."""
-    session.execute(delete(Captcha).where(Captcha.expires_at < now - codes.CAPTCHA_TTL))
-    captcha = Captcha(
-        answer=codes.generate_captcha_answer(), created_at=now, expires_at=now + codes.CAPTCHA_TTL
-    )
-    session.add(captcha)
-    session.flush()
-    return captcha
-
-
-def check_captcha(session: Session, captcha_id: str | None, typed: str, *, now: datetime) -> None:
-    """Spend the captcha (one try only, right or wrong); raise ``CaptchaFailed`` unless it was solved.
-
-    Spent in one conditional ``UPDATE … WHERE used_at IS NULL``: of parallel
-    requests carrying the same captcha, only the one whose update changed the
-    row may go on (the others wait on its row lock, then find it used).
-    """
-    try:
-        key = uuid.UUID(str(captcha_id))
-    except ValueError:
-        raise CaptchaFailed("no captcha") from None
-    spent = session.execute(
-        update(Captcha)
-        .where(Captcha.id == key, Captcha.used_at.is_(None))
-        .values(used_at=now)
-        .returning(Captcha.answer, Captcha.expires_at)
-        .execution_options(synchronize_session=False)
-    ).one_or_none()
-    if spent is None:
-        raise CaptchaFailed("no captcha")
-    if now >= spent.expires_at or not codes.captcha_matches(spent.answer, typed):
-        raise CaptchaFailed("wrong or expired")
 
 
 # -- SMS codes ---------------------------------------------------------------
@@ -265,7 +214,7 @@ def set_password(
 ) -> Account:
     """Create the subscriber's account, or give it a new password (after an SMS code).
 
-    Raises ``recovery.passwords.WeakPassword`` for a short or common password.
+    Raises ``recovery.security.passwords.WeakPassword`` for a short or common password.
     """
     check_password_strength(password)
     password_hash = hash_password(password)
@@ -338,13 +287,13 @@ def authenticate(
         _audit_failure(session, "account:anonymous", msisdn, ip, "throttled")
         raise LoginThrottled()
     if standing.needs_captcha:
-        if not captcha_typed.strip():
-            raise CaptchaRequired(wrong=False)
-        try:
-            check_captcha(session, captcha_id, captcha_typed, now=now)
-        except CaptchaFailed:
-            throttle.record_failure(session, throttle.ACCOUNT, subject, address, now=now)
-            raise CaptchaRequired(wrong=True) from None
+        pass_captcha(
+            session,
+            captcha_id,
+            captcha_typed,
+            now=now,
+            on_wrong=lambda: throttle.record_failure(session, throttle.ACCOUNT, subject, address, now=now),
+        )
     account = None
     if msisdn is not None:
         account = session.scalar(select(Account).join(Subscriber).where(Subscriber.msisdn == msisdn))

@@ -36,7 +36,7 @@ from recovery.account.money import MAX_TOP_UP_KOPECKS, MIN_TOP_UP_KOPECKS, forma
 from recovery.account.web import account_tz, client_ip, current_account, local_time, support_numbers
 from recovery.clock import now
 from recovery.extensions import db
-from recovery.models import Account, CallKind, SimStatus, Tariff
+from recovery.models import Account, CallKind, SimStatus, Subscriber, Tariff
 from recovery.regions import UnknownRegion, get_region
 from recovery.security.passwords import MIN_PASSWORD_LENGTH
 
@@ -132,9 +132,11 @@ def overview() -> str:
 # -- call details ----------------------------------------------------------------
 
 
-def _details_filter(
-    form: DetailsFilterForm, tz: ZoneInfo
-) -> tuple[details.Period, CallKind | None, list[str]]:
+#: The period and kind a details filter asks for, and what was wrong with it.
+_Filter = tuple[details.Period, CallKind | None, list[str]]
+
+
+def _details_filter(form: DetailsFilterForm, tz: ZoneInfo) -> _Filter:
     period = details.default_period(now(), tz)
     problems: list[str] = []
     first = form.date_from.data or period.first
@@ -151,17 +153,21 @@ def _details_filter(
     return period, kind, problems
 
 
-@bp.get("/details")
-def call_details() -> str:
-    """The ledger for this number, both directions, with post-loss highlighting."""
+def _details_request() -> tuple[Subscriber, ZoneInfo, DetailsFilterForm, _Filter, datetime | None]:
+    """What both call-details views read: the subscriber, their time zone, the filter, the loss."""
     account = current_account()
-    subscriber = account.subscriber
     tz = account_tz(account)
     form = DetailsFilterForm(request.args)
     form.validate()
-    period, kind, problems = _details_filter(form, tz)
+    lost_at = details.loss_reported_at(db.session, account.subscriber.id)
+    return account.subscriber, tz, form, _details_filter(form, tz), lost_at
+
+
+@bp.get("/details")
+def call_details() -> str:
+    """The ledger for this number, both directions, with post-loss highlighting."""
+    subscriber, tz, form, (period, kind, problems), lost_at = _details_request()
     page = request.args.get("page", 1, type=int) or 1
-    lost_at = details.loss_reported_at(db.session, subscriber.id)
     result = details.details_page(
         db.session,
         subscriber,
@@ -203,13 +209,7 @@ CSV_COLUMNS = (
 @bp.get("/details.csv")
 def call_details_csv() -> Response:
     """The filtered call details as CSV (UTF-8, comma-separated, times with their offset)."""
-    account = current_account()
-    subscriber = account.subscriber
-    tz = account_tz(account)
-    form = DetailsFilterForm(request.args)
-    form.validate()
-    period, kind, _problems = _details_filter(form, tz)
-    lost_at = details.loss_reported_at(db.session, subscriber.id)
+    subscriber, tz, _form, (period, kind, _problems), lost_at = _details_request()
     rows = details.iter_details(
         db.session, subscriber, period, kind, tz=tz, lost_at=lost_at, support_numbers=support_numbers()
     )

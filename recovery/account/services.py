@@ -49,6 +49,19 @@ def actor_of(account: Account) -> str:
     return f"account:{account.id}"
 
 
+def _record(session: Session, account: Account, action: str, ip: str | None, **details: object) -> None:
+    """Audit ``action`` by the account's owner on their own number (the account channel)."""
+    audit.record(
+        session,
+        actor=actor_of(account),
+        action=action,
+        channel=CHANNEL,
+        subject=account.subscriber.msisdn,
+        ip=ip,
+        **details,
+    )
+
+
 def confirm_password(account: Account, password: str) -> None:
     """Raise ``WrongPassword`` unless ``password`` is the account's (the proof for risky actions)."""
     if not verify_password(account.password_hash, password):
@@ -126,14 +139,7 @@ def turn_sim_lock_on(session: Session, account: Account, *, now: datetime, ip: s
     subscriber.reissue_in_person_only = True
     subscriber.reissue_lock_release_at = None
     subscriber.updated_at = now
-    audit.record(
-        session,
-        actor=actor_of(account),
-        action="account.sim_lock_release_cancelled" if pending else "account.sim_lock_on",
-        channel=CHANNEL,
-        subject=subscriber.msisdn,
-        ip=ip,
-    )
+    _record(session, account, "account.sim_lock_release_cancelled" if pending else "account.sim_lock_on", ip)
     if pending:
         notifications.queue(session, subscriber, notifications.sim_lock_release_cancelled(subscriber.msisdn))
 
@@ -165,15 +171,7 @@ def request_sim_lock_release(
     release_at = now + delay
     subscriber.reissue_lock_release_at = release_at
     subscriber.updated_at = now
-    audit.record(
-        session,
-        actor=actor_of(account),
-        action="account.sim_lock_release_requested",
-        channel=CHANNEL,
-        subject=subscriber.msisdn,
-        ip=ip,
-        release_at=release_at.isoformat(),
-    )
+    _record(session, account, "account.sim_lock_release_requested", ip, release_at=release_at.isoformat())
     notifications.queue(
         session, subscriber, notifications.sim_lock_release_requested(subscriber.msisdn, release_at)
     )
@@ -202,15 +200,7 @@ def change_email(
     old = subscriber.email
     subscriber.email = email
     subscriber.updated_at = now
-    audit.record(
-        session,
-        actor=actor_of(account),
-        action="account.email_changed",
-        channel=CHANNEL,
-        subject=subscriber.msisdn,
-        ip=ip,
-        removed=email is None,
-    )
+    _record(session, account, "account.email_changed", ip, removed=email is None)
     if old:
         message = notifications.email_changed(subscriber.msisdn, to_new_address=False)
         notifications.queue(session, subscriber, message, to=old)
@@ -224,15 +214,7 @@ def change_language(session: Session, account: Account, language: str, *, ip: st
     if account.language == language:
         return
     account.language = language
-    audit.record(
-        session,
-        actor=actor_of(account),
-        action="account.language_changed",
-        channel=CHANNEL,
-        subject=account.subscriber.msisdn,
-        ip=ip,
-        language=language,
-    )
+    _record(session, account, "account.language_changed", ip, language=language)
 
 
 def change_password(
@@ -247,14 +229,7 @@ def change_password(
     # A new hash ends every session of the account (recovery/auth.py); the caller signs this one in again.
     account.password_hash = hash_password(new)
     account.password_changed_at = now
-    audit.record(
-        session,
-        actor=actor_of(account),
-        action="account.password_changed",
-        channel=CHANNEL,
-        subject=account.subscriber.msisdn,
-        ip=ip,
-    )
+    _record(session, account, "account.password_changed", ip)
     notifications.queue(
         session, account.subscriber, notifications.password_changed(account.subscriber.msisdn)
     )
@@ -279,14 +254,5 @@ def change_tariff(
         previous = subscriber.tariff
         subscriber.tariff = tariff.code
         subscriber.updated_at = now
-        audit.record(
-            session,
-            actor=actor_of(account),
-            action="account.tariff_changed",
-            channel=CHANNEL,
-            subject=subscriber.msisdn,
-            ip=ip,
-            previous=previous,
-            tariff=tariff.code,
-        )
+        _record(session, account, "account.tariff_changed", ip, previous=previous, tariff=tariff.code)
     return tariff

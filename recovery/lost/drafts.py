@@ -104,8 +104,8 @@ def _insert(session: Session, data: dict[str, Any], now: datetime) -> str:
     return f"{draft_id}.{_encode(key)}"
 
 
-def load(session: Session, handle: str | None, now: datetime) -> dict[str, Any] | None:
-    """The answers so far, or None for no, an expired or a tampered draft."""
+def _live(session: Session, handle: str | None, now: datetime) -> tuple[str, bytes, ClaimDraft] | None:
+    """The unexpired draft row ``handle`` names, with the handle's key; None for no such draft."""
     parts = _split(handle)
     if parts is None:
         return None
@@ -113,6 +113,15 @@ def load(session: Session, handle: str | None, now: datetime) -> dict[str, Any] 
     row = session.get(ClaimDraft, draft_id)
     if row is None or row.expires_at <= now:
         return None
+    return draft_id, key, row
+
+
+def load(session: Session, handle: str | None, now: datetime) -> dict[str, Any] | None:
+    """The answers so far, or None for no, an expired or a tampered draft."""
+    live = _live(session, handle, now)
+    if live is None:
+        return None
+    draft_id, key, row = live
     return _open(draft_id, key, row.payload)
 
 
@@ -122,14 +131,10 @@ def save(session: Session, handle: str, data: dict[str, Any], now: datetime) -> 
     Returns the new handle to keep in the session; the old one opens nothing
     any more (its row is deleted). None when the draft is gone or expired.
     """
-    parts = _split(handle)
-    if parts is None:
+    live = _live(session, handle, now)
+    if live is None:
         return None
-    draft_id, _key = parts
-    row = session.get(ClaimDraft, draft_id)
-    if row is None or row.expires_at <= now:
-        return None
-    session.delete(row)
+    session.delete(live[2])
     return _insert(session, data, now)
 
 

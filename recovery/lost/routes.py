@@ -15,16 +15,11 @@ number gets exactly the page of a wrong answer.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import Response, abort, current_app, flash, redirect, render_template, request, session, url_for
-from flask_babel import get_timezone
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
@@ -34,19 +29,9 @@ from recovery.claims.submit import ClaimRequest, InvalidClaim, stored_messages
 from recovery.clock import now as utcnow
 from recovery.extensions import db
 from recovery.lost import bp, drafts
-from recovery.lost.forms import (
-    ActionStep,
-    AddressStep,
-    CallsStep,
-    NumberStep,
-    PassportStep,
-    SubmitForm,
-    WhereStep,
-    as_aware,
-    forget_typed,
-)
+from recovery.lost.forms import SubmitForm
+from recovery.lost.steps import STEPS, Step
 from recovery.models import Action, Claim, Office, Outcome
-from recovery.passports import passport_digest
 from recovery.security.ratelimit import claim_limits, ip_key, number_bucket
 from recovery.verification import MessageCode
 
@@ -65,97 +50,6 @@ _OFFICE_VISIT = frozenset(
 )
 
 
-@dataclass(frozen=True)
-class Step:
-    """One page of the wizard: its form, how it fills from and saves to the draft."""
-
-    name: str
-    title: str
-    form: type[FlaskForm]
-    complete: Callable[[dict[str, Any]], bool]
-    fill: Callable[[dict[str, Any]], dict[str, Any]]
-    store: Callable[[Any, dict[str, Any]], None]
-
-
-def _store_number(form: NumberStep, data: dict[str, Any]) -> None:
-    data["msisdn"] = form.msisdn.data
-    data["full_name"] = " ".join(form.full_name.data.split())
-
-
-def _store_address(form: AddressStep, data: dict[str, Any]) -> None:
-    data["registered_address"] = " ".join((form.registered_address.data or "").split())
-
-
-def _fill_calls(data: dict[str, Any]) -> dict[str, Any]:
-    calls = data.get("recent_calls", [])
-    return {f"call_{n + 1}": number for n, number in enumerate(calls)}
-
-
-def _fill_where(data: dict[str, Any]) -> dict[str, Any]:
-    lost_at = data.get("lost_at")
-    local = datetime.fromisoformat(lost_at).astimezone(ZoneInfo(str(get_timezone()))) if lost_at else None
-    return {
-        "current_region": data.get("current_region"),
-        "lost_at": local.replace(tzinfo=None) if local else None,
-    }
-
-
-def _store_where(form: WhereStep, data: dict[str, Any]) -> None:
-    data["current_region"] = form.current_region.data
-    moment = as_aware(form.lost_at.data)
-    data["lost_at"] = moment.isoformat() if moment else None
-
-
-STEPS: tuple[Step, ...] = (
-    Step(
-        "number",
-        _l("Your number and name"),
-        NumberStep,
-        lambda d: bool(d.get("msisdn") and d.get("full_name")),
-        lambda d: {"msisdn": d.get("msisdn"), "full_name": d.get("full_name")},
-        _store_number,
-    ),
-    Step(
-        "passport",
-        _l("Your passport"),
-        PassportStep,
-        lambda d: bool(d.get("passport_digest")),
-        lambda d: {},
-        lambda form, d: None,  # stored as a digest by the view, which holds the key
-    ),
-    Step(
-        "address",
-        _l("Your registered address"),
-        AddressStep,
-        lambda d: "registered_address" in d,
-        lambda d: {"registered_address": d.get("registered_address")},
-        _store_address,
-    ),
-    Step(
-        "calls",
-        _l("Numbers you called recently"),
-        CallsStep,
-        lambda d: "recent_calls" in d,
-        _fill_calls,
-        lambda form, d: d.update(recent_calls=form.numbers),
-    ),
-    Step(
-        "where",
-        _l("Where you are and when you lost it"),
-        WhereStep,
-        lambda d: bool(d.get("current_region")),
-        _fill_where,
-        _store_where,
-    ),
-    Step(
-        "action",
-        _l("What you would like to do"),
-        ActionStep,
-        lambda d: d.get("action") in {a.value for a in Action},
-        lambda d: {"action": d.get("action")},
-        lambda form, d: d.update(action=form.action.data),
-    ),
-)
 STEP_NAMES = tuple(step.name for step in STEPS)
 #: The steps plus the review, for the progress indicator.
 TOTAL_PAGES = len(STEPS) + 1
@@ -211,28 +105,6 @@ def restart() -> Response:
     return redirect(url_for("lost.step", name=STEP_NAMES[0]))
 
 
-def _validate_action(form: ActionStep, data: dict[str, Any]) -> bool:
-    """A reissue needs the address and recent numbers: say so here rather than fail later."""
-    if form.action.data == Action.REISSUE.value and (
-        not data.get("registered_address") or not data.get("recent_calls")
-    ):
-        form.action.errors = [
-            _(
-                "To get a new SIM card remotely we also need your registered address and numbers you "
-                "called recently. Go back and add them, or choose to block the SIM card only."
-            )
-        ]
-        return False
-    return True
-
-
-def _validate_passport(form: PassportStep, data: dict[str, Any]) -> bool:
-    if not form.passport.data and not data.get("passport_digest"):
-        form.passport.errors = [_("Enter the series and number of your passport.")]
-        return False
-    return True
-
-
 @bp.route("/step/<name>", methods=["GET", "POST"])
 def step(name: str) -> Response | str | tuple[str, int]:
     """Show a step (prefilled from the draft) or save it and go on."""
@@ -250,7 +122,7 @@ def step(name: str) -> Response | str | tuple[str, int]:
     back_to_review = (request.args.get("then") or form.then.data) == "review"
     if request.method == "GET":
         form.then.data = "review" if back_to_review else ""
-    if request.method == "POST" and form.validate_on_submit() and _step_rules(current, form, data):
+    if request.method == "POST" and form.validate_on_submit() and current.validate(form, data):
         _save_step(current, form, data, starting=index == 0 and not back_to_review)
         db.session.commit()
         if back_to_review or index == len(STEPS) - 1:
@@ -259,8 +131,7 @@ def step(name: str) -> Response | str | tuple[str, int]:
                 return redirect(url_for("lost.review"))
             return redirect(url_for("lost.step", name=following.name))
         return redirect(url_for("lost.step", name=STEP_NAMES[index + 1]))
-    if current.name == "passport":
-        forget_typed(form.passport)
+    current.redisplay(form)
     status = 400 if request.method == "POST" else 200
     previous = STEP_NAMES[index - 1] if index > 0 else None
     return (
@@ -279,14 +150,6 @@ def step(name: str) -> Response | str | tuple[str, int]:
     )
 
 
-def _step_rules(current: Step, form: FlaskForm, data: dict[str, Any]) -> bool:
-    if current.name == "passport":
-        return _validate_passport(form, data)
-    if current.name == "action":
-        return _validate_action(form, data)
-    return True
-
-
 def _save_step(current: Step, form: FlaskForm, data: dict[str, Any], *, starting: bool) -> None:
     """Store the step's answers in the draft under a new handle (see ``drafts``), starting one if needed.
 
@@ -295,8 +158,6 @@ def _save_step(current: Step, form: FlaskForm, data: dict[str, Any], *, starting
     nothing a stranger planted in it carries over.
     """
     current.store(form, data)
-    if current.name == "passport" and form.passport.data:
-        data["passport_digest"] = passport_digest(form.passport.data, current_app.config["PII_KEY"])
     now = utcnow()
     handle = session.get(DRAFT_KEY)
     if starting:

@@ -20,20 +20,17 @@ from datetime import datetime
 from flask import Response, abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import select, update
 
-from recovery import audit
-from recovery.account import registration
 from recovery.account.login_routes import CAPTCHA_KEY
 from recovery.auth import end_all_sessions
 from recovery.clock import now as utcnow
 from recovery.extensions import db, login_manager
-from recovery.models import Captcha, Channel, StaffRole, StaffUser
-from recovery.security import throttle
-from recovery.security.passwords import DUMMY_HASH, verify_password
+from recovery.models import Captcha, StaffRole, StaffUser
+from recovery.security import captchas, throttle
 from recovery.security.ratelimit import login_limits
 from recovery.security.safe_redirect import safe_next
 from recovery.staff import bp
+from recovery.staff import login as staff_login
 from recovery.staff.forms import LoginForm
 
 #: Where each role lands after signing in.
@@ -73,55 +70,13 @@ def _is_staff() -> bool:
     return current_user.is_authenticated and isinstance(current_user._get_current_object(), StaffUser)
 
 
-def _locked(user: StaffUser, now: datetime) -> bool:
-    return user.locked_until is not None and user.locked_until > now
-
-
-def _record_failure(user: StaffUser | None, subject: str, address: str, now: datetime) -> None:
-    """Count a failure for the login typed (known or not); audit it, without the typed text if unknown."""
-    throttle.record_failure(db.session, throttle.STAFF, subject, address, now=now)
-    if user is None:
-        audit.record(
-            db.session,
-            actor="anonymous",
-            action="staff.login_failed",
-            channel=Channel.WEB,
-            ip=request.remote_addr,
-        )
-        return
-    # The user's own count of failures (shown nowhere as a lock): atomic, for every worker.
-    db.session.execute(
-        update(StaffUser).where(StaffUser.id == user.id).values(failed_logins=StaffUser.failed_logins + 1)
-    )
-    audit.record(
-        db.session,
-        actor=f"staff:{user.login}",
-        action="staff.login_failed",
-        channel=Channel.WEB,
-        subject=f"staff:{user.login}",
-        ip=request.remote_addr,
-    )
-
-
-def _start_session(user: StaffUser, now: datetime) -> None:
+def _start_session(user: StaffUser) -> None:
     """A fresh session for the signed-in user (only the language choice survives)."""
     language = session.get("lang")
     session.clear()
     if language:
         session["lang"] = language
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
     login_user(user)
-    audit.record(
-        db.session,
-        actor=f"staff:{user.login}",
-        action="staff.login",
-        channel=Channel.WEB,
-        subject=f"staff:{user.login}",
-        ip=request.remote_addr,
-        role=user.role.value,
-    )
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -136,47 +91,46 @@ def login() -> Response | str:
     captcha = None
     if form.validate_on_submit():
         now = utcnow()
-        typed = form.login.data.strip()
-        subject = throttle.subject_of(throttle.STAFF, typed.casefold(), current_app.config["PII_KEY"])
-        address = request.remote_addr or "unknown"
-        standing = throttle.standing(db.session, throttle.STAFF, subject, address, now=now)
-        if standing.refused:
+        try:
+            user = staff_login.authenticate(
+                db.session,
+                form.login.data,
+                form.password.data,
+                now=now,
+                secret=current_app.config["PII_KEY"],
+                ip=request.remote_addr,
+                captcha_id=session.pop(CAPTCHA_KEY, None),
+                captcha_typed=form.captcha.data or "",
+            )
+        except staff_login.LoginThrottled:
             abort(429)
-        if standing.needs_captcha:
-            captcha_failed = _captcha_failed(form.captcha.data or "", now)
-            if captcha_failed is not None:
-                if captcha_failed:
-                    _record_failure(None, subject, address, now)
-                db.session.commit()
-                form.captcha.errors.append(
-                    _("The characters do not match the picture. Try this new one.")
-                    if captcha_failed
-                    else _(
-                        "Several wrong passwords were typed for this login. "
-                        "Type the characters in the picture too."
-                    )
-                )
-                return _login_page(form, _fresh_captcha(now))
-        user = db.session.scalar(select(StaffUser).where(StaffUser.login == typed))
-        password_ok = verify_password(user.password_hash if user else DUMMY_HASH, form.password.data)
-        active = user is not None and user.is_enabled and not _locked(user, now)
-        if active and password_ok:
-            _start_session(user, now)
+        except staff_login.CaptchaRequired as exc:
             db.session.commit()
-            return redirect(safe_next(form.next.data, staff_home(user)))
-        _record_failure(user if active else None, subject, address, now)
+            form.captcha.errors.append(
+                _("The characters do not match the picture. Try this new one.")
+                if exc.wrong
+                else _(
+                    "Several wrong passwords were typed for this login. "
+                    "Type the characters in the picture too."
+                )
+            )
+            return _login_page(form, _fresh_captcha(now))
+        except staff_login.LoginFailed as exc:
+            db.session.commit()
+            flash(
+                _(
+                    "Wrong login or password. After %(count)s wrong attempts for a login, the sign-in "
+                    "also asks for the characters in a picture.",
+                    count=throttle.CAPTCHA_AFTER,
+                ),
+                "error",
+            )
+            if exc.captcha_next:
+                captcha = _fresh_captcha(now)
+            return _login_page(form, captcha)
+        _start_session(user)
         db.session.commit()
-        flash(
-            _(
-                "Wrong login or password. After %(count)s wrong attempts for a login, the sign-in "
-                "also asks for the characters in a picture.",
-                count=throttle.CAPTCHA_AFTER,
-            ),
-            "error",
-        )
-        if standing.for_login + 1 >= throttle.CAPTCHA_AFTER:
-            captcha = _fresh_captcha(now)
-        return _login_page(form, captcha)
+        return redirect(safe_next(form.next.data, staff_home(user)))
     return _login_page(form, captcha)
 
 
@@ -187,36 +141,17 @@ def _login_page(form: LoginForm, captcha: Captcha | None) -> str:
 
 def _fresh_captcha(now: datetime) -> Captcha:
     # The account's captchas: the same table, picture route and session key.
-    captcha = registration.new_captcha(db.session, now=now)
+    captcha = captchas.new_captcha(db.session, now=now)
     session[CAPTCHA_KEY] = str(captcha.id)
     db.session.commit()
     return captcha
-
-
-def _captcha_failed(typed: str, now: datetime) -> bool | None:
-    """None when the captcha was solved; False when none was typed; True when it was wrong (it is spent)."""
-    captcha_id = session.pop(CAPTCHA_KEY, None)
-    if not typed.strip():
-        return False
-    try:
-        registration.check_captcha(db.session, captcha_id, typed, now=now)
-    except registration.CaptchaFailed:
-        return True
-    return None
 
 
 @bp.post("/logout")
 def logout() -> Response:
     """Sign out (POST only, with CSRF) and forget the session."""
     if _is_staff():
-        audit.record(
-            db.session,
-            actor=f"staff:{current_user.login}",
-            action="staff.logout",
-            channel=Channel.WEB,
-            subject=f"staff:{current_user.login}",
-            ip=request.remote_addr,
-        )
+        staff_login.record_staff_event(db.session, current_user, "staff.logout", request.remote_addr)
         # Server side: a copy of this session's cookie must not keep working (recovery/auth.py).
         end_all_sessions(current_user._get_current_object())
         db.session.commit()
