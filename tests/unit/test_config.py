@@ -69,7 +69,9 @@ def test_explicit_encryption_keys_are_honoured_in_development_newest_first():
     assert config.PII_ENCRYPTION_KEYS == (NEW_KEY, OLD_KEY)
 
 
-@pytest.mark.parametrize("bad", ["not-a-key", "x" * 44, NEW_KEY[:-4]])
+@pytest.mark.parametrize(
+    "bad", ["not-a-key", "x" * 44, NEW_KEY[:-4]], ids=["not-base64", "not-32-bytes", "truncated"]
+)
 def test_a_malformed_encryption_key_is_refused_without_echoing_it(bad):
     with pytest.raises(ConfigError, match="key 2 is not a Fernet key") as raised:
         load_config({"PII_ENCRYPTION_KEYS": f"{NEW_KEY},{bad}"})

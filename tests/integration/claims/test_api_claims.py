@@ -181,7 +181,7 @@ def test_a_claim_and_its_ticket_can_be_read_back(client, session, ivanov, agent_
 
 
 @pytest.mark.parametrize("path", ["/api/v1/claims/{id}", "/api/v1/tickets/{id}"])
-@pytest.mark.parametrize("ident", [str(uuid.uuid4()), "1", "not-a-uuid"])
+@pytest.mark.parametrize("ident", ["3f0e5b8a-2d4c-4e7b-9a61-5c2f8d9e0b17", "1", "not-a-uuid"])
 def test_unknown_ids_are_404(client, agent_token, path, ident):
     response = client.get(path.format(id=ident), headers=bearer(agent_token))
     assert response.status_code == 404 and response.get_json()["code"] == "NOT_FOUND"
@@ -319,7 +319,9 @@ def test_every_malformed_claim_is_400_in_the_error_shape(client, session, ivanov
     assert count(session, Claim) == 0
 
 
-@pytest.mark.parametrize("lost_at", [FUTURE, (datetime.now(UTC) - timedelta(days=400)).isoformat()])
+@pytest.mark.parametrize(
+    "lost_at", [FUTURE, (datetime.now(UTC) - timedelta(days=400)).isoformat()], ids=["future", "400-days-ago"]
+)
 def test_a_loss_time_in_the_future_or_over_a_year_ago_is_out_of_range(client, session, agent_token, lost_at):
     response = post_claim(client, agent_token, claim_body(lostAt=lost_at))
     assert response.status_code == 400 and response.get_json()["code"] == "OUT_OF_RANGE"
