@@ -38,6 +38,7 @@ import marshmallow as ma
 from flask import current_app, request
 from flask_smorest import Blueprint
 
+from recovery import clock
 from recovery.api import ErrorInfo
 from recovery.api.auth import BEARER_SCHEME, current_client, token_required
 from recovery.api.errors import ApiError
@@ -52,7 +53,6 @@ from recovery.claims.submit import (
     LossTimeOutOfRange,
     stored_messages,
 )
-from recovery.clock import now as utcnow
 from recovery.extensions import db
 from recovery.iccid import InvalidIccid
 from recovery.models import Action, ApiRole, Claim, Outcome, Subscriber, Ticket
@@ -416,7 +416,7 @@ def fulfil_ticket(body: dict[str, Any], ticket_id: str) -> dict[str, Any] | None
             pii_key=current_app.config["PII_KEY"],
             region=client.region,
             actor=Actor.api_client(client, request.remote_addr),
-            now=utcnow(),
+            now=clock.now(),
             cooling_hours=policy().reissue_cooling_hours,
         )
         db.session.commit()
@@ -433,7 +433,7 @@ def fulfil_ticket(body: dict[str, Any], ticket_id: str) -> dict[str, Any] | None
         db.session.rollback()
         wait = tickets.FULFIL_LOCK_HOURS * 3600
         if locked.until is not None:
-            wait = max(1, math.ceil((locked.until - utcnow()).total_seconds()))
+            wait = max(1, math.ceil((locked.until - clock.now()).total_seconds()))
         raise ApiError(
             429,
             "TOO_MANY_REQUESTS",

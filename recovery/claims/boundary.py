@@ -13,10 +13,10 @@ from collections.abc import Iterable
 from flask import current_app
 from flask_babel import format_datetime, get_locale, gettext
 
+from recovery import clock
 from recovery.claims.actors import Actor
 from recovery.claims.ceiling import TooManyFailedNumbers
 from recovery.claims.submit import ClaimRequest, ClaimResult, submit_claim
-from recovery.clock import now as utcnow
 from recovery.extensions import db
 from recovery.regions import UnknownRegion, get_region
 from recovery.verification import Message, Policy
@@ -39,7 +39,7 @@ def run_claim(request: ClaimRequest, actor: Actor) -> ClaimResult:
             db.session,
             request,
             actor=actor,
-            now=utcnow(),
+            now=clock.now(),
             pii_key=config["PII_KEY"],
             policy=policy(),
             support_numbers=tuple(config.get("SUPPORT_NUMBERS", ())),

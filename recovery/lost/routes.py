@@ -23,10 +23,10 @@ from flask_babel import gettext as _
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 
+from recovery import clock
 from recovery.claims.actors import Actor
 from recovery.claims.boundary import render_messages, run_claim
 from recovery.claims.submit import ClaimRequest, InvalidClaim, stored_messages
-from recovery.clock import now as utcnow
 from recovery.extensions import db
 from recovery.lost import bp, drafts
 from recovery.lost.forms import SubmitForm
@@ -76,7 +76,7 @@ def _progress(data: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def _load() -> dict[str, Any] | None:
-    return drafts.load(db.session, session.get(DRAFT_KEY), utcnow())
+    return drafts.load(db.session, session.get(DRAFT_KEY), clock.now())
 
 
 def _expired_redirect() -> Response:
@@ -158,7 +158,7 @@ def _save_step(current: Step, form: FlaskForm, data: dict[str, Any], *, starting
     nothing a stranger planted in it carries over.
     """
     current.store(form, data)
-    now = utcnow()
+    now = clock.now()
     handle = session.get(DRAFT_KEY)
     if starting:
         _fresh_session()
@@ -211,7 +211,7 @@ def submit() -> Response:
     if not form.validate_on_submit():
         abort(400)
     handle = session.get(DRAFT_KEY)
-    data = drafts.load(db.session, handle, utcnow())
+    data = drafts.load(db.session, handle, clock.now())
     if data is None:
         return _expired_redirect()
     if _first_incomplete(data) is not None:

@@ -21,9 +21,9 @@ from flask import Response, abort, current_app, flash, redirect, render_template
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
+from recovery import clock
 from recovery.account.login_routes import CAPTCHA_KEY
 from recovery.auth import end_all_sessions
-from recovery.clock import now as utcnow
 from recovery.extensions import db, login_manager
 from recovery.models import Captcha, StaffRole, StaffUser
 from recovery.security import captchas, throttle
@@ -90,7 +90,7 @@ def login() -> Response | str:
         form.next.data = request.args.get("next", "")
     captcha = None
     if form.validate_on_submit():
-        now = utcnow()
+        now = clock.now()
         try:
             user = staff_login.authenticate(
                 db.session,
