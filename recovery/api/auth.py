@@ -1,6 +1,6 @@
 """Bearer-token authentication for the JSON APIs.
 
-Tokens are random and stored only as a SHA-256 hash (recovery/tokens.py); a
+Tokens are random and stored only as a SHA-256 hash (recovery/security/tokens.py); a
 client may hold several (``api_tokens``). A missing, unknown or revoked token
 is 401; a token without the needed role or scope is 403.
 

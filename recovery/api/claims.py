@@ -31,7 +31,6 @@ import math
 import re
 import uuid
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 import marshmallow as ma
@@ -41,7 +40,7 @@ from flask_smorest import Blueprint
 from recovery import clock
 from recovery.api import ErrorInfo
 from recovery.api.auth import BEARER_SCHEME, current_client, token_required
-from recovery.api.errors import ApiError
+from recovery.api.errors import ApiError, json_object_body
 from recovery.claims import tickets
 from recovery.claims.actors import Actor
 from recovery.claims.boundary import policy, render_messages, run_claim
@@ -196,18 +195,6 @@ class ClaimResponseSchema(ma.Schema):
 
 
 # --- Helpers -----------------------------------------------------------------------------------
-
-
-def json_object_body(view: Callable) -> Callable:
-    """Refuse a missing or non-object body with 400 (webargs would read it as ``{}``)."""
-
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not isinstance(request.get_json(silent=True), dict):
-            raise ApiError(400, "INVALID_ARGUMENT", "The request body must be a JSON object.")
-        return view(*args, **kwargs)
-
-    return wrapped
 
 
 ERROR_DESCRIPTIONS = {

@@ -7,9 +7,11 @@ size limit), into ``{"status": 400, "code": "INVALID_ARGUMENT", "message": "…"
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from functools import wraps
 from typing import Any
 
+from flask import request
 from werkzeug.exceptions import HTTPException
 
 #: webargs reports schema errors as 422; our APIs and CAMARA call them 400.
@@ -65,3 +67,19 @@ def api_error_details(error: HTTPException) -> tuple[int, str | None, str | None
     if status == 422:
         return 400, "INVALID_ARGUMENT", None
     return status, None, None
+
+
+def json_object_body(view: Callable) -> Callable:
+    """Refuse a missing or non-object body with 400 INVALID_ARGUMENT.
+
+    webargs reads an absent or non-JSON body as ``{}``; our API and CAMARA require a body.
+    Placed under ``token_required`` so that an anonymous caller learns nothing.
+    """
+
+    @wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if not isinstance(request.get_json(silent=True), dict):
+            raise ApiError(400, "INVALID_ARGUMENT", "The request body must be a JSON object.")
+        return view(*args, **kwargs)
+
+    return wrapped

@@ -12,7 +12,6 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Callable, Iterable
-from functools import wraps
 from typing import Any
 
 import marshmallow as ma
@@ -139,22 +138,6 @@ def camara_blueprint(
             name, import_name, url_prefix=url_prefix, description=description, schema_rules=schema_rules
         )
     )
-
-
-def json_object_body(view: Callable) -> Callable:
-    """Refuse a missing or non-object body with 400 INVALID_ARGUMENT.
-
-    webargs reads an absent or non-JSON body as ``{}``; CAMARA requires a body.
-    Placed under ``token_required`` so that an anonymous caller learns nothing.
-    """
-
-    @wraps(view)
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if not isinstance(request.get_json(silent=True), dict):
-            raise ApiError(400, INVALID_ARGUMENT, "The request body must be a JSON object.")
-        return view(*args, **kwargs)
-
-    return wrapped
 
 
 def _partner_rate_limit() -> str:

@@ -14,7 +14,7 @@ from typing import Any
 from flask import current_app
 
 from recovery.api.auth import token_required
-from recovery.api.errors import ApiError
+from recovery.api.errors import ApiError, json_object_body
 from recovery.camara import budget, services
 from recovery.camara.common import (
     COMMON_ERRORS,
@@ -25,7 +25,6 @@ from recovery.camara.common import (
     camara_blueprint,
     document_errors,
     identifier_not_found,
-    json_object_body,
     missing_identifier,
     partner_rate_limit,
     spend_number_budget,

@@ -11,7 +11,7 @@ from typing import Any
 
 from recovery import clock
 from recovery.api.auth import token_required
-from recovery.api.errors import ApiError
+from recovery.api.errors import ApiError, json_object_body
 from recovery.camara import services
 from recovery.camara.common import (
     COMMON_ERRORS,
@@ -22,7 +22,6 @@ from recovery.camara.common import (
     camara_blueprint,
     document_errors,
     identifier_not_found,
-    json_object_body,
     missing_identifier,
     partner_rate_limit,
     spend_number_budget,
