@@ -156,7 +156,12 @@ def format_phone(value: str | None) -> str:
 
 
 def _locale() -> str:
-    return str(get_locale())
+    return str(get_locale() or "ru")
+
+
+def region_name(code: str | None) -> str:
+    """The region's name in the current request's language (``format_region`` there)."""
+    return format_region(code, _locale())
 
 
 def register_formatting(app: Flask) -> None:
@@ -191,7 +196,7 @@ def register_formatting(app: Flask) -> None:
         "number": optional(format_number),
         "percent": optional(format_percentage),
         "duration": optional(format_duration),
-        "region_name": lambda code: format_region(code, _locale()),
+        "region_name": region_name,
         "phone": format_phone,
     }
     app.jinja_env.filters.update(filters)

@@ -36,8 +36,8 @@ from recovery.account.money import MAX_TOP_UP_KOPECKS, MIN_TOP_UP_KOPECKS, forma
 from recovery.account.web import account_tz, client_ip, current_account, local_time, support_numbers
 from recovery.clock import now
 from recovery.extensions import db
+from recovery.formatting import region_name
 from recovery.models import Account, CallKind, SimStatus, Subscriber, Tariff
-from recovery.regions import UnknownRegion, get_region
 from recovery.security.passwords import MIN_PASSWORD_LENGTH
 
 
@@ -75,7 +75,7 @@ def account_helpers() -> dict[str, object]:
         "rubles": format_rubles,
         # Not bound to the request's body: an error page (a 413) renders this too.
         "logout_form": LogoutForm(formdata=None),
-        "region_name": _region_name,
+        "region_name": region_name,
         "local_time": local_time,
         "policy": POLICY,
         "sim_lock_release": _sim_lock_release,
@@ -97,13 +97,6 @@ def _sim_lock_release() -> str | None:
         return None
     release: datetime | None = account.subscriber.reissue_lock_release_pending(now())
     return local_time(release, account_tz(account)) if release is not None else None
-
-
-def _region_name(code: str) -> str:
-    try:
-        return get_region(code).name(str(get_locale()))
-    except UnknownRegion:
-        return code
 
 
 def _tariff(code: str) -> Tariff | None:

@@ -11,14 +11,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask import current_app
-from flask_babel import format_datetime, get_locale, gettext
+from flask_babel import format_datetime, gettext
 
 from recovery import clock
 from recovery.claims.actors import Actor
 from recovery.claims.ceiling import TooManyFailedNumbers
 from recovery.claims.submit import ClaimRequest, ClaimResult, submit_claim
 from recovery.extensions import db
-from recovery.regions import UnknownRegion, get_region
+from recovery.formatting import region_name
 from recovery.verification import Message, Policy
 
 
@@ -47,16 +47,6 @@ def run_claim(request: ClaimRequest, actor: Actor) -> ClaimResult:
     except TooManyFailedNumbers:
         db.session.commit()
         raise
-
-
-def region_name(code: str | None) -> str:
-    """The region's name in the current language, or the code itself when unknown."""
-    if not code:
-        return ""
-    try:
-        return get_region(code).name(str(get_locale() or "ru"))
-    except UnknownRegion:
-        return code
 
 
 def render_message(message: Message) -> str:
