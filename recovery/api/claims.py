@@ -79,8 +79,6 @@ PHONE_PATTERN = r"^(\+7|7|8)?[ (-]*9[0-9]{2}[ )-]*[0-9]{3}[ -]*[0-9]{2}[ -]*[0-9
 PASSPORT_PATTERN = r"^[ \-№N]*([0-9][ \-№N]*){10}$"
 #: An ICCID as printed: 19 or 20 digits (the check digit is checked on fulfilment).
 ICCID_PATTERN = r"^[0-9]{19,20}$"
-PHONE_ERROR = "Not a Russian mobile number, e.g. +7 916 123-45-67."
-PASSPORT_ERROR = "A passport is a 4-digit series and a 6-digit number, e.g. 4509 123456."
 REGION_CODES = tuple(region.code for region in all_regions())
 
 
