@@ -1,4 +1,4 @@
-"""What an account holder changes: the SIM (block, lock), tariff and settings.
+"""What an account holder changes: the SIM lock, tariff and settings (blocking: ``claims.sims``).
 
 Each use-case audits what it did (never the new e-mail or password, only that
 they changed); the request boundary commits. The changes an intruder in a live
@@ -15,29 +15,15 @@ from sqlalchemy.orm import Session
 
 from recovery import audit
 from recovery.claims import notifications
-from recovery.models import (
-    Account,
-    Channel,
-    Notification,
-    SimStatus,
-    Subscriber,
-    Tariff,
-    Ticket,
-    TicketStatus,
-    TicketType,
-)
+from recovery.claims.actors import Actor
+from recovery.models import Account, Channel, Tariff
 from recovery.security.passwords import check_password_strength, hash_password, verify_password
 
 CHANNEL = Channel.ACCOUNT.value
-EMAIL_CHANNEL = "email"
 
 
 class WrongPassword(Exception):
     """The password typed to confirm an action is not the account's."""
-
-
-class SimNotActive(Exception):
-    """There is no active SIM to block (already blocked, or none)."""
 
 
 class UnknownTariff(Exception):
@@ -46,7 +32,7 @@ class UnknownTariff(Exception):
 
 def actor_of(account: Account) -> str:
     """How an account holder appears in the audit log."""
-    return f"account:{account.id}"
+    return Actor.account_holder(account, None).label
 
 
 def _record(session: Session, account: Account, action: str, ip: str | None, **details: object) -> None:
@@ -66,64 +52,6 @@ def confirm_password(account: Account, password: str) -> None:
     """Raise ``WrongPassword`` unless ``password`` is the account's (the proof for risky actions)."""
     if not verify_password(account.password_hash, password):
         raise WrongPassword()
-
-
-def block_current_sim(
-    session: Session,
-    subscriber: Subscriber,
-    *,
-    now: datetime,
-    actor: str,
-    channel: str = CHANNEL,
-    ip: str | None = None,
-) -> Ticket:
-    """Block the subscriber's current SIM at once and record a done block ticket.
-
-    Queues an e-mail to the address on record, since the SIM itself may be in
-    a stranger's hands. Raises ``SimNotActive`` when there is no active SIM.
-    """
-    sim = subscriber.current_sim
-    if sim is None or sim.status != SimStatus.ACTIVE:
-        raise SimNotActive(subscriber.msisdn)
-    sim.status = SimStatus.BLOCKED
-    sim.blocked_at = now
-    ticket = Ticket(
-        subscriber_id=subscriber.id,
-        type=TicketType.BLOCK,
-        status=TicketStatus.DONE,
-        region=subscriber.home_region,
-        created_at=now,
-        closed_at=now,
-    )
-    session.add(ticket)
-    session.flush()
-    audit.record(
-        session,
-        actor=actor,
-        action="sim.blocked",
-        channel=channel,
-        subject=subscriber.msisdn,
-        ip=ip,
-        ticket_id=str(ticket.id),
-    )
-    if subscriber.email:
-        session.add(
-            Notification(
-                channel=EMAIL_CHANNEL,
-                kind="sim_blocked_by_owner",
-                recipient=subscriber.email,
-                subject=f"SIM-карта номера {subscriber.msisdn} заблокирована",
-                body=(
-                    f"SIM-карта номера {subscriber.msisdn} заблокирована {now:%d.%m.%Y %H:%M} UTC "
-                    "по вашему запросу. Разблокировать её или получить новую SIM-карту с тем же "
-                    "номером можно в офисе с паспортом. Если вы этого не делали, позвоните 0890.\n\n"
-                    f"The SIM card of {subscriber.msisdn} was blocked at your request. "
-                    "Visit an office with your passport to unblock it or get a new SIM."
-                ),
-                created_at=now,
-            )
-        )
-    return ticket
 
 
 def turn_sim_lock_on(session: Session, account: Account, *, now: datetime, ip: str | None = None) -> None:

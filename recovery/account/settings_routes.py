@@ -28,6 +28,8 @@ from recovery.account.forms import (
 )
 from recovery.account.login_routes import LOGIN_LIMIT
 from recovery.account.web import account_tz, client_ip, current_account, local_time
+from recovery.claims import sims
+from recovery.claims.actors import Actor
 from recovery.clock import now
 from recovery.extensions import db
 from recovery.models import Account, SimStatus
@@ -216,15 +218,13 @@ def settings_block() -> str | BaseResponse:
         _refused()
         form.password.errors.append(_("This is not your password."))
         return _settings_page(account, block_form=form)
-    try:
-        services.block_current_sim(
-            db.session, account.subscriber, now=now(), actor=services.actor_of(account), ip=client_ip()
-        )
-    except services.SimNotActive:
-        db.session.rollback()
+    blocked = sims.block_sim(
+        db.session, account.subscriber, actor=Actor.account_holder(account, client_ip()), now=now()
+    )
+    db.session.commit()
+    if not blocked.newly_blocked:
         flash(_("Your SIM is already blocked. Visit an office with your passport to unblock it."), "info")
         return redirect(url_for("account.settings"))
-    db.session.commit()
     message = _("Your SIM is blocked. To unblock it or get a new SIM with the same number, visit an office.")
     flash(message, "success")
     return redirect(url_for("account.overview"))

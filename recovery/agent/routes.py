@@ -34,7 +34,8 @@ from recovery.claims import lockout
 from recovery.claims.actors import Actor
 from recovery.claims.boundary import policy, render_messages, run_claim
 from recovery.claims.ceiling import TooManyFailedNumbers
-from recovery.claims.submit import ClaimRequest, InvalidClaim, stored_messages
+from recovery.claims.records import stored_messages
+from recovery.claims.submit import ClaimRequest, InvalidClaim
 from recovery.extensions import db, limiter
 from recovery.lost.forms import as_aware, forget_typed
 from recovery.models import Action, Channel, Claim, Outcome, StaffRole, Subscriber

@@ -28,36 +28,36 @@ state) and, on fulfilment, an ICCID whose check digit is wrong (400).
 from __future__ import annotations
 
 import math
-import re
 import uuid
 from collections.abc import Callable
 from typing import Any
 
-import marshmallow as ma
 from flask import current_app, request
 from flask_smorest import Blueprint
 
 from recovery import clock
 from recovery.api import ErrorInfo
 from recovery.api.auth import BEARER_SCHEME, current_client, token_required
+from recovery.api.claim_schemas import (
+    CLAIM_EXAMPLE,
+    ClaimRequestSchema,
+    ClaimResponseSchema,
+    FulfilRequestSchema,
+    TicketSchema,
+    mobile_e164,
+)
 from recovery.api.errors import ApiError, json_object_body
 from recovery.claims import tickets
 from recovery.claims.actors import Actor
 from recovery.claims.boundary import policy, render_messages, run_claim
 from recovery.claims.ceiling import TooManyFailedNumbers
-from recovery.claims.submit import (
-    ClaimRequest,
-    ClaimResult,
-    InvalidClaim,
-    LossTimeOutOfRange,
-    stored_messages,
-)
+from recovery.claims.records import stored_messages, stored_summary
+from recovery.claims.submit import ClaimRequest, ClaimResult, InvalidClaim, LossTimeOutOfRange
 from recovery.extensions import db
 from recovery.iccid import InvalidIccid
 from recovery.models import Action, ApiRole, Claim, Outcome, Subscriber, Ticket
-from recovery.regions import all_regions
 from recovery.security.ratelimit import api_limits, claim_limits
-from recovery.verification.settings import MAX_CLAIMED_CALLS
+from recovery.verification import Message
 
 blp = Blueprint(
     "claims_api",
@@ -67,129 +67,6 @@ blp = Blueprint(
 )
 api_limits(blp)
 SECURITY = [{BEARER_SCHEME: []}]
-
-
-# --- Validation --------------------------------------------------------------------------------
-
-#: A Russian mobile number in the usual spellings: ``+7 916 123-45-67``, ``8 (916) 1234567``,
-#: ``79161234567``, ``9161234567``. The schema is the contract: any text it admits is accepted,
-#: and a number that is not ours (or not in service) is answered ``rejected``, never 400.
-PHONE_PATTERN = r"^(\+7|7|8)?[ (-]*9[0-9]{2}[ )-]*[0-9]{3}[ -]*[0-9]{2}[ -]*[0-9]{2}$"
-#: Series and number of a Russian passport, spaces, hyphens and "№" allowed: ``4509 123456``.
-PASSPORT_PATTERN = r"^[ \-№N]*([0-9][ \-№N]*){10}$"
-#: An ICCID as printed: 19 or 20 digits (the check digit is checked on fulfilment).
-ICCID_PATTERN = r"^[0-9]{19,20}$"
-REGION_CODES = tuple(region.code for region in all_regions())
-
-
-def passport_field(description: str | None = None) -> ma.fields.String:
-    """A required passport, as typed (``PASSPORT_PATTERN``): the claim's and the hand-over's."""
-    metadata = {"example": "4509 123456"}
-    if description is not None:
-        metadata = {"description": description, **metadata}
-    return ma.fields.String(
-        required=True,
-        validate=[
-            ma.validate.Length(max=40),
-            ma.validate.Regexp(
-                PASSPORT_PATTERN, error="A passport is a 4-digit series and a 6-digit number."
-            ),
-        ],
-        metadata=metadata,
-    )
-
-
-def mobile_e164(text: str) -> str:
-    """``+7`` and the ten national digits of a number that matched ``PHONE_PATTERN``."""
-    return "+7" + re.sub(r"[^0-9]", "", text)[-10:]
-
-
-class ClaimRequestSchema(ma.Schema):
-    """A claim typed by an agent's software (DESIGN 3.2)."""
-
-    class Meta:
-        unknown = ma.RAISE
-
-    phoneNumber = ma.fields.String(
-        required=True,
-        validate=[
-            ma.validate.Length(max=32),
-            ma.validate.Regexp(PHONE_PATTERN, error="Not a Russian mobile number."),
-        ],
-        metadata={"example": "8 916 123-45-67"},
-    )
-    fullName = ma.fields.String(required=True, validate=ma.validate.Length(1, 200))
-    passport = passport_field()
-    registeredAddress = ma.fields.String(load_default="", validate=ma.validate.Length(max=300))
-    recentCalls = ma.fields.List(
-        ma.fields.String(validate=ma.validate.Length(max=32)),
-        load_default=list,
-        validate=ma.validate.Length(max=MAX_CLAIMED_CALLS),
-        metadata={"description": "Numbers the caller called recently, any format; others are not counted."},
-    )
-    currentRegion = ma.fields.String(
-        required=True,
-        validate=ma.validate.OneOf(REGION_CODES, error="Not an ISO 3166-2:RU region code, e.g. RU-MOW."),
-    )
-    action = ma.fields.String(required=True, validate=ma.validate.OneOf([a.value for a in Action]))
-    lostAt = ma.fields.AwareDateTime(
-        load_default=None,
-        metadata={"description": "Default now; a time in the future or over a year ago is 400 OUT_OF_RANGE."},
-    )
-
-
-class FulfilRequestSchema(ma.Schema):
-    """The ICCID printed on the new SIM card, and the passport the office saw in person."""
-
-    class Meta:
-        unknown = ma.RAISE
-
-    iccid = ma.fields.String(
-        required=True,
-        validate=ma.validate.Regexp(ICCID_PATTERN, error="An ICCID is 19 or 20 digits."),
-        metadata={"example": "8970199000000000007"},
-    )
-    passport = passport_field(
-        "Series and number of the passport shown, checked against the record. "
-        "A wrong one is 403 and counted; after 5 for one ticket its hand-over is locked "
-        "for an hour (429)."
-    )
-
-
-class TicketSchema(ma.Schema):
-    """A ticket: a block (done at once) or a reissue for the home region's offices."""
-
-    id = ma.fields.UUID(required=True)
-    type = ma.fields.String(required=True)
-    status = ma.fields.String(required=True)
-    region = ma.fields.String(required=True)
-
-
-class VerificationSchema(ma.Schema):
-    """Which answers matched; never the stored values. Null for a rejected or locked claim."""
-
-    name = ma.fields.Boolean(required=True)
-    passport = ma.fields.Boolean(required=True)
-    address = ma.fields.Boolean(required=True)
-    callsMatched = ma.fields.Integer(required=True)
-    callsRequired = ma.fields.Integer(required=True)
-    postLossActivity = ma.fields.Integer(required=True)
-
-
-class ClaimResponseSchema(ma.Schema):
-    """The decision on a claim."""
-
-    claimId = ma.fields.UUID(required=True)
-    outcome = ma.fields.String(required=True)
-    homeRegion = ma.fields.String(allow_none=True, required=True)
-    ticket = ma.fields.Nested(TicketSchema, allow_none=True, required=True)
-    verification = ma.fields.Nested(
-        VerificationSchema,
-        allow_none=True,
-        required=True,
-        metadata={"description": "Null for rejected and locked: no per-answer result is told then."},
-    )
-    messages = ma.fields.List(ma.fields.String(), required=True)
 
 
 # --- Helpers -----------------------------------------------------------------------------------
@@ -222,17 +99,6 @@ def document_errors(*statuses: int) -> Callable:
     return decorator
 
 
-CLAIM_EXAMPLE = {
-    "phoneNumber": "8 916 123-45-67",
-    "fullName": "Иванов Иван Иванович",
-    "passport": "4509 123456",
-    "registeredAddress": "г. Москва, ул. Ленина, д. 5, кв. 12",
-    "recentCalls": ["+79031112233", "8 925 444 55 66", "84951234567"],
-    "currentRegion": "RU-MOW",
-    "action": "reissue",
-}
-
-
 def _not_found() -> ApiError:
     return ApiError(404, "NOT_FOUND", "The specified resource is not found.")
 
@@ -254,39 +120,30 @@ def _verified(claim: Claim) -> bool:
     return claim.outcome in (Outcome.BLOCK, Outcome.REISSUE) and claim.subscriber_id is not None
 
 
-def _verification_body(claim: Claim) -> dict[str, Any] | None:
-    """Which answers matched, only for a claim that proved name and passport.
-
-    A rejected or locked claim tells nothing per answer: ``address: true`` or
-    ``callsMatched: 2`` on a wrong passport would tell a subscriber from a
-    stranger, and how the subscriber uses the phone.
-    """
-    if not _verified(claim):
-        return None
-    checks = claim.verification or {}
-    return {
-        "name": checks.get("name") == "true",
-        "passport": checks.get("passport") == "true",
-        "address": checks.get("address") == "true",
-        "callsMatched": checks.get("callsMatched", 0),
-        "callsRequired": checks.get("callsRequired", policy().calls.calls_required),
-        "postLossActivity": checks.get("postLossActivity", 0),
-    }
-
-
-def _claim_body(claim: Claim, home_region: str | None, ticket: Ticket | None) -> dict[str, Any]:
+def _claim_body(
+    claim: Claim,
+    home_region: str | None,
+    ticket: Ticket | None,
+    summary: dict[str, bool | int],
+    messages: tuple[Message, ...],
+) -> dict[str, Any]:
     """The response body of a claim, the same whether just made or read back.
 
-    ``home_region`` is the subscriber's, given only for a verified claim;
-    ``ticket`` is the claim's (passed in: the objects in hand, no lazy load).
+    ``home_region`` (the subscriber's) and ``summary`` (which answers matched)
+    are told only for a claim that proved name and passport: a rejected or
+    locked claim tells nothing per answer, since ``address: true`` or
+    ``callsMatched: 2`` on a wrong passport would tell a subscriber from a
+    stranger, and how the subscriber uses the phone. ``ticket`` is the claim's
+    (passed in: the objects in hand, no lazy load).
     """
+    verified = _verified(claim)
     return {
         "claimId": claim.id,
         "outcome": claim.outcome.value,
-        "homeRegion": home_region if _verified(claim) else None,
+        "homeRegion": home_region if verified else None,
         "ticket": _ticket_body(ticket),
-        "verification": _verification_body(claim),
-        "messages": render_messages(stored_messages(claim)),
+        "verification": summary if verified else None,
+        "messages": render_messages(messages),
     }
 
 
@@ -343,8 +200,14 @@ def create_claim(body: dict[str, Any]) -> tuple[dict[str, Any], int, dict[str, s
             "Too many numbers failed verification from this client; retry later.",
             headers={"Retry-After": str(exc.retry_after)},
         ) from None
-    # The answer is read from the objects in hand: after the commit they would be read back.
-    body = _claim_body(result.claim, result.home_region, result.ticket)
+    # The answer is built from the objects in hand: after the commit they would be read back.
+    body = _claim_body(
+        result.claim,
+        result.home_region,
+        result.ticket,
+        result.verification.summary(),
+        result.decision.messages,
+    )
     location = f"{request.script_root}/api/v1/claims/{result.claim.id}"
     db.session.commit()
     status = 200 if result.ticket is not None and not result.ticket_created else 201
@@ -363,7 +226,13 @@ def get_claim(claim_id: str) -> dict[str, Any]:
     if claim is None or claim.api_client_id != current_client().id:
         raise _not_found()
     subscriber = db.session.get(Subscriber, claim.subscriber_id) if _verified(claim) else None
-    return _claim_body(claim, subscriber.home_region if subscriber is not None else None, claim.ticket)
+    return _claim_body(
+        claim,
+        subscriber.home_region if subscriber is not None else None,
+        claim.ticket,
+        stored_summary(claim, policy().calls.calls_required),
+        stored_messages(claim),
+    )
 
 
 @blp.route("/tickets/<ticket_id>", methods=["GET"])

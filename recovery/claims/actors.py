@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from recovery.models import ApiClient, Channel, StaffUser
+from recovery.models import Account, ApiClient, Channel, StaffUser
 
 
 @dataclass(frozen=True)
@@ -12,7 +12,8 @@ class Actor:
     """The person or program behind an action, and where the request came from.
 
     ``label`` is what the audit log shows: ``claimant`` for an anonymous
-    self-service claimant, ``staff:<login>`` or ``api:<client name>``.
+    self-service claimant, ``staff:<login>``, ``api:<client name>`` or
+    ``account:<id>`` for the holder of a personal account.
     """
 
     label: str
@@ -36,3 +37,8 @@ class Actor:
     def api_client(cls, client: ApiClient, ip: str | None) -> Actor:
         """A program authenticated with a bearer token."""
         return cls(f"api:{client.name}", Channel.API, ip, api_client_id=client.id, region=client.region)
+
+    @classmethod
+    def account_holder(cls, account: Account, ip: str | None) -> Actor:
+        """The owner of a number, signed in to the personal account with a password."""
+        return cls(f"account:{account.id}", Channel.ACCOUNT, ip)

@@ -15,7 +15,7 @@ pattern). Delivering it is a separate concern behind :class:`DeliveryBackend`:
 (``module:Class``). Messages go out in Russian and English, since the
 claimant's language is not on record; they name the number and the ticket,
 never any identity data. The outbox's recipient, subject and body are
-encrypted at rest (``recovery.security.crypto.EncryptedText``).
+encrypted at rest (``recovery.models.types.EncryptedText``).
 """
 
 from __future__ import annotations
@@ -60,16 +60,17 @@ def _moment(value: datetime) -> str:
 
 
 def sim_blocked(msisdn: str, ticket_id: object) -> Message:
-    """The SIM of ``msisdn`` was blocked after a claim."""
+    """The SIM of ``msisdn`` was blocked, after a claim or from the personal account."""
     return Message(
         kind="sim_blocked",
         subject=f"SIM-карта номера {msisdn} заблокирована / SIM card blocked",
         body=(
-            f"Здравствуйте! SIM-карта номера {msisdn} заблокирована по заявлению об утере "
-            f"(заявка {ticket_id}). Если вы не подавали заявление, позвоните по номеру 0890 "
-            "с любого телефона.\n\n"
-            f"Hello! The SIM card of {msisdn} has been blocked after a lost-SIM report "
-            f"(ticket {ticket_id}). If you did not report it, call 0890 from any phone."
+            f"Здравствуйте! SIM-карта номера {msisdn} заблокирована (заявка {ticket_id}). "
+            "Разблокировать её или получить новую SIM-карту с тем же номером можно в офисе "
+            "с паспортом. Если вы этого не делали, позвоните по номеру 0890 с любого телефона.\n\n"
+            f"Hello! The SIM card of {msisdn} has been blocked (ticket {ticket_id}). Visit an office "
+            "with your passport to unblock it or get a new SIM card with the same number. "
+            "If you did not ask for it, call 0890 from any phone."
         ),
     )
 

@@ -23,42 +23,34 @@ it is compared with the digest on record and never stored or logged.
 
 from __future__ import annotations
 
-import hmac
 import re
 import uuid
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from recovery import audit
-from recovery.claims import notifications, tickets
+from recovery.claims import notifications, sims, tickets
 from recovery.claims.actors import Actor
 from recovery.claims.ceiling import check_client
 from recovery.claims.lockout import NumberHistory, number_guard, number_history
+from recovery.claims.records import stored_verification
 from recovery.models import Action, Claim, Outcome, Subscriber, Ticket
 from recovery.phones import InvalidPhoneNumber, to_e164
 from recovery.regions import is_region
 from recovery.security.guards import take_guard
 from recovery.verification import (
     DEFAULT_POLICY,
-    UNLOCKED,
-    CallCheck,
     ClaimAnswers,
     Decision,
-    FieldResult,
-    LockState,
-    MatchStatus,
-    Message,
-    MessageCode,
-    PersonName,
     Policy,
     SubscriberRecord,
     TooManyClaimedCalls,
     Verification,
     decide,
+    nothing_verified,
     verify_claim,
 )
 from recovery.verification.repository import post_loss_events, reference_calls
@@ -183,9 +175,7 @@ def submit_claim(
 
     ticket, created = None, False
     if decision.blocks_sim and subscriber is not None:
-        ticket, created, decision = _act(
-            session, subscriber, claim, decision, verification, actor, context, open_ticket
-        )
+        ticket, created = _act(session, subscriber, claim, decision, actor, context, open_ticket)
     claim.ticket_id = ticket.id if ticket is not None else None
     claim.verification = stored_verification(verification, decision)
     audit.record(
@@ -238,24 +228,6 @@ def _validate(request: ClaimRequest, now: datetime, policy: Policy) -> tuple[str
     return msisdn, lost_at
 
 
-def nothing_verified(policy: Policy = DEFAULT_POLICY) -> Verification:
-    """The verification of a claim refused before its answers were looked at (a locked number)."""
-    unknown = FieldResult.not_available()
-    calls = CallCheck(MatchStatus.NOT_AVAILABLE, matched=0, required=policy.calls.calls_required)
-    return Verification(unknown, unknown, unknown, calls, post_loss_events=0)
-
-
-def _record_of(subscriber: Subscriber | None) -> SubscriberRecord | None:
-    if subscriber is None:
-        return None
-    return SubscriberRecord(
-        name=PersonName(subscriber.last_name, subscriber.first_name, subscriber.patronymic),
-        passport_digest=subscriber.passport_hmac,
-        registered_address=subscriber.registered_address,
-        home_region=subscriber.home_region,
-    )
-
-
 def _verify(
     session: Session,
     request: ClaimRequest,
@@ -279,30 +251,15 @@ def _verify(
         passport=request.passport or "",
         registered_address=request.registered_address,
         recent_calls=tuple(request.recent_calls),
+        passport_digest=request.passport_digest,
     )
-    record = _record_of(subscriber)
+    record = SubscriberRecord.of(subscriber) if subscriber is not None else None
     try:
-        verification = verify_claim(
+        return verify_claim(
             answers, record, reference=reference, post_loss_events=post_loss, pii_key=pii_key, policy=policy
         )
     except TooManyClaimedCalls as exc:
         raise InvalidClaim(str(exc)) from None
-    if request.passport_digest is not None and record is not None:
-        verification = replace(verification, passport=_digest_result(request.passport_digest, record))
-    return verification
-
-
-def _digest_result(claimed_digest: str, record: SubscriberRecord) -> FieldResult:
-    """The passport result when only the claimant's digest is held (the wizard).
-
-    The same rule as ``recovery.verification.match_passport`` (exact, constant
-    time, no score), applied to two digests under the same key.
-    """
-    if not record.passport_digest:
-        return FieldResult.not_available()
-    if hmac.compare_digest(claimed_digest, record.passport_digest):
-        return FieldResult.match(scored=False)
-    return FieldResult.no_match()
 
 
 @dataclass(frozen=True)
@@ -323,7 +280,6 @@ def _decide(
     context: _DecisionContext,
     *,
     open_region: str | None,
-    lock: LockState | None = None,
 ) -> Decision:
     return decide(
         verification,
@@ -332,7 +288,7 @@ def _decide(
         home_region=subscriber.home_region if subscriber is not None else None,
         lost_at=context.lost_at,
         claimed_at=context.now,
-        lock=context.history.lock if lock is None else lock,
+        lock=context.history.lock,
         open_reissue_region=open_region,
         # The SIM lock holds until a release asked for in the account is due (SIM_LOCK_RELEASE_HOURS).
         reissue_in_person_only=(
@@ -348,80 +304,26 @@ def _act(
     subscriber: Subscriber,
     claim: Claim,
     decision: Decision,
-    verification: Verification,
     actor: Actor,
     context: _DecisionContext,
     open_ticket: Ticket | None,
-) -> tuple[Ticket, bool, Decision]:
+) -> tuple[Ticket, bool]:
     """Block the SIM and record or open the ticket the decision calls for.
 
     ``open_ticket`` is the open reissue ticket the decision was made with.
     """
     now = context.now
-    tickets.block_sim(session, subscriber, now, actor)
     if decision.outcome is Outcome.BLOCK:
-        ticket = tickets.record_block(session, subscriber, claim.id, now, actor)
-        notifications.queue(session, subscriber, notifications.sim_blocked(subscriber.msisdn, ticket.id))
-        return ticket, True, decision
+        return sims.block_sim(session, subscriber, actor=actor, now=now, claim_id=claim.id).ticket, True
+    sims.stop_current_sim(session, subscriber, actor=actor, now=now)
     region = decision.ticket_region or subscriber.home_region
     if open_ticket is not None:
         ticket, created = open_ticket, False
     else:
         ticket, created = tickets.insert_reissue(session, subscriber, region, claim.id, now, actor)
+    # Under the number guard no other claim can open one meanwhile; should the unique index still
+    # find one (a writer outside claims), it is returned as it is and this decision stands.
     if created:
         message = notifications.reissue_opened(subscriber.msisdn, ticket.id, ticket.region)
         notifications.queue(session, subscriber, message)
-    elif not decision.reuse_open_ticket:
-        # Another claim opened the ticket a moment ago: tell it as the existing one.
-        decision = _decide(
-            claim.requested_action,
-            claim.current_region,
-            verification,
-            subscriber,
-            context,
-            open_region=ticket.region,
-            lock=UNLOCKED,
-        )
-    return ticket, created, decision
-
-
-# --- What a claim keeps, and how it is read back -------------------------------------------
-
-
-def stored_verification(verification: Verification, decision: Decision) -> dict[str, Any]:
-    """What the claim row keeps: per-answer statuses, counts and message codes, never answers."""
-    return {
-        "name": verification.name.status.value,
-        "passport": verification.passport.status.value,
-        "address": verification.address.status.value,
-        "calls": verification.calls.status.value,
-        "callsMatched": verification.calls.matched,
-        "callsRequired": verification.calls.required,
-        "postLossActivity": verification.post_loss_events,
-        "messages": [
-            {
-                "code": message.code.value,
-                "params": {
-                    name: value.isoformat() if isinstance(value, datetime) else value
-                    for name, value in message.items
-                },
-            }
-            for message in decision.messages
-        ],
-    }
-
-
-#: Message parameters stored as ISO text that are datetimes (see recovery.verification.messages).
-_DATETIME_PARAMS = frozenset({"until"})
-
-
-def stored_messages(claim: Claim) -> tuple[Message, ...]:
-    """The decision's messages as recorded on ``claim``."""
-    messages = []
-    for item in (claim.verification or {}).get("messages", []):
-        params = {
-            name: datetime.fromisoformat(value) if name in _DATETIME_PARAMS else value
-            for name, value in item.get("params", {}).items()
-        }
-        messages.append(Message.of(MessageCode(item["code"]), **params))
-    return tuple(messages)
+    return ticket, created

@@ -1,4 +1,4 @@
-"""Tickets and SIMs: block at once, open a reissue, fulfil it at an office, or cancel it.
+"""Reissue tickets: open one, fulfil it at an office, or cancel it (blocking: :mod:`.sims`).
 
 Concurrency is settled by the database, not by checking first:
 
@@ -86,66 +86,6 @@ class FulfilmentLocked(TicketError):
         self.until = until
 
 
-def block_sim(session: Session, subscriber: Subscriber, now: datetime, actor: Actor) -> Sim | None:
-    """Block the subscriber's current SIM at once; a SIM already blocked stays as it is.
-
-    Returns the SIM, or None when the number has no current SIM.
-    """
-    sim = subscriber.current_sim
-    if sim is None or sim.status is SimStatus.BLOCKED:
-        return sim
-    sim.status = SimStatus.BLOCKED
-    sim.blocked_at = now
-    audit.record(
-        session,
-        actor=actor.label,
-        action="sim.blocked",
-        channel=actor.channel,
-        subject=subscriber.msisdn,
-        ip=actor.ip,
-        sim_id=sim.id,
-    )
-    return sim
-
-
-def record_block(
-    session: Session, subscriber: Subscriber, claim_id: uuid.UUID | None, now: datetime, actor: Actor
-) -> Ticket:
-    """A block ticket, done at once: the record that this claim blocked the SIM."""
-    ticket = Ticket(
-        id=uuid.uuid4(),
-        subscriber_id=subscriber.id,
-        claim_id=claim_id,
-        type=TicketType.BLOCK,
-        status=TicketStatus.DONE,
-        region=subscriber.home_region,
-        created_at=now,
-        closed_at=now,
-    )
-    session.add(ticket)
-    session.flush()
-    _audit_ticket(session, ticket, "ticket.done", actor, subscriber.msisdn)
-    return ticket
-
-
-def open_reissue(
-    session: Session,
-    subscriber: Subscriber,
-    region: str,
-    claim_id: uuid.UUID | None,
-    now: datetime,
-    actor: Actor,
-) -> tuple[Ticket, bool]:
-    """Open a reissue ticket for ``region``, or return the one already open.
-
-    Returns ``(ticket, created)``; see ``insert_reissue`` for concurrent claims.
-    """
-    existing = open_reissue_of(session, subscriber.id)
-    if existing is not None:
-        return existing, False
-    return insert_reissue(session, subscriber, region, claim_id, now, actor)
-
-
 def insert_reissue(
     session: Session,
     subscriber: Subscriber,
@@ -154,7 +94,7 @@ def insert_reissue(
     now: datetime,
     actor: Actor,
 ) -> tuple[Ticket, bool]:
-    """Open a reissue ticket for ``region``, ``open_reissue_of`` having just found none.
+    """Open a reissue ticket for ``region``, :func:`open_reissue_of` having just found none.
 
     Returns ``(ticket, created)``. Safe under concurrent claims: the insert runs
     in a savepoint and the unique index decides; the loser reads the winner's
@@ -178,7 +118,7 @@ def insert_reissue(
         if existing is None:  # closed again in the meantime: a real conflict, let it surface
             raise
         return existing, False
-    _audit_ticket(session, ticket, "ticket.opened", actor, subscriber.msisdn)
+    audit_ticket(session, ticket, "ticket.opened", actor, subscriber.msisdn)
     return ticket, True
 
 
@@ -263,7 +203,7 @@ def fulfil(
     except IntegrityError:
         raise IccidInUse(iccid) from None
     session.expire(subscriber, ["sims"])
-    _audit_ticket(session, ticket, "ticket.fulfilled", actor, subscriber.msisdn, sim_id=new.id)
+    audit_ticket(session, ticket, "ticket.fulfilled", actor, subscriber.msisdn, sim_id=new.id)
     notifications.queue(
         session, subscriber, notifications.reissue_fulfilled(subscriber.msisdn, ticket.id, new.cooling_until)
     )
@@ -313,7 +253,7 @@ def _count_wrong_passport(session: Session, ticket: Ticket, actor: Actor, now: d
         _refuse_if_locked(session, ticket, now)
         raise FulfilmentLocked(str(ticket.id), None)
     failures, locked_until = row
-    _audit_ticket(
+    audit_ticket(
         session,
         ticket,
         "ticket.passport_mismatch",
@@ -345,7 +285,7 @@ def cancel(
     ticket = get_ticket(session, ticket_id, region)
     _close(session, ticket, TicketStatus.CANCELLED, actor, now, cancel_reason=reason)
     # The reason is free text typed by staff: the audit keeps its length, not its words.
-    _audit_ticket(
+    audit_ticket(
         session, ticket, "ticket.cancelled", actor, ticket.subscriber.msisdn, reason_chars=len(reason)
     )
     return ticket
@@ -366,9 +306,10 @@ def _close(
     session.refresh(ticket)
 
 
-def _audit_ticket(
+def audit_ticket(
     session: Session, ticket: Ticket, action: str, actor: Actor, msisdn: str, **details: object
 ) -> None:
+    """Audit ``action`` on ``ticket`` (its type and region, the number; never identity data)."""
     audit.record(
         session,
         actor=actor.label,

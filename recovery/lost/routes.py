@@ -26,7 +26,8 @@ from sqlalchemy import select
 from recovery import clock
 from recovery.claims.actors import Actor
 from recovery.claims.boundary import render_messages, run_claim
-from recovery.claims.submit import ClaimRequest, InvalidClaim, stored_messages
+from recovery.claims.records import stored_messages
+from recovery.claims.submit import ClaimRequest, InvalidClaim
 from recovery.extensions import db
 from recovery.lost import bp, drafts
 from recovery.lost.forms import SubmitForm

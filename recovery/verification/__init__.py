@@ -24,10 +24,16 @@ from recovery.verification.names import (
     match_middle_names,
     normalise_name,
 )
-from recovery.verification.passport import match_passport
+from recovery.verification.passport import match_passport, match_passport_digest
 from recovery.verification.results import FieldResult, MatchStatus, partner_score
 from recovery.verification.settings import DEFAULT_POLICY, CallSettings, MatchSettings, Policy
-from recovery.verification.verify import ClaimAnswers, SubscriberRecord, Verification, verify_claim
+from recovery.verification.verify import (
+    ClaimAnswers,
+    SubscriberRecord,
+    Verification,
+    nothing_verified,
+    verify_claim,
+)
 
 __all__ = [
     "DEFAULT_POLICY",
@@ -56,8 +62,10 @@ __all__ = [
     "match_given_name",
     "match_middle_names",
     "match_passport",
+    "match_passport_digest",
     "normalise_address",
     "normalise_name",
+    "nothing_verified",
     "partner_score",
     "verify_claim",
 ]

@@ -15,7 +15,7 @@ from typing import Protocol
 from recovery.verification.addresses import match_address
 from recovery.verification.calls import CallCheck, check_calls
 from recovery.verification.names import PersonName, match_full_name
-from recovery.verification.passport import match_passport
+from recovery.verification.passport import match_passport, match_passport_digest
 from recovery.verification.results import FieldResult, MatchStatus
 from recovery.verification.settings import DEFAULT_POLICY, Policy
 
@@ -57,12 +57,17 @@ class SubscriberRecord:
 
 @dataclass(frozen=True)
 class ClaimAnswers:
-    """What the claimant typed."""
+    """What the claimant typed.
+
+    The passport is either ``passport`` as typed or, from the wizard, only
+    ``passport_digest`` (its keyed HMAC); with a digest ``passport`` is unused.
+    """
 
     full_name: str
     passport: str
     registered_address: str = ""
     recent_calls: tuple[str, ...] = ()
+    passport_digest: str | None = None
 
 
 @dataclass(frozen=True)
@@ -128,9 +133,21 @@ def verify_claim(
     checked = _check(answers, record or _DECOY, reference, post_loss_events, pii_key, policy)
     if record is not None:
         return checked
+    return nothing_verified(policy)
+
+
+def nothing_verified(policy: Policy = DEFAULT_POLICY) -> Verification:
+    """Nothing could be checked: the number is not ours, or the claim was refused before
+    its answers were looked at (a locked number)."""
     unknown = FieldResult.not_available()
     calls = CallCheck(MatchStatus.NOT_AVAILABLE, matched=0, required=policy.calls.calls_required)
     return Verification(unknown, unknown, unknown, calls, post_loss_events=0)
+
+
+def _passport_result(answers: ClaimAnswers, record: SubscriberRecord, pii_key: str) -> FieldResult:
+    if answers.passport_digest is not None:
+        return match_passport_digest(answers.passport_digest, record.passport_digest)
+    return match_passport(answers.passport, record.passport_digest, pii_key)
 
 
 def _check(
@@ -143,7 +160,7 @@ def _check(
 ) -> Verification:
     return Verification(
         name=match_full_name(answers.full_name, record.name, policy.match),
-        passport=match_passport(answers.passport, record.passport_digest, pii_key),
+        passport=_passport_result(answers, record, pii_key),
         address=match_address(answers.registered_address, record.registered_address, policy.match),
         calls=check_calls(answers.recent_calls, reference, policy.calls),
         post_loss_events=post_loss_events,

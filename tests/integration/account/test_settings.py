@@ -86,10 +86,13 @@ def test_block_my_sim_now_blocks_opens_a_done_ticket_and_emails(holder, session,
         "RU-MOW",
     )
     event = session.scalars(select(AuditEvent).where(AuditEvent.action == "sim.blocked")).one()
-    assert event.details == {"ticket_id": str(ticket.id)} and event.channel == "account"
+    # The one block use-case (claims.sims): the SIM and the ticket, for a claim and the account alike.
+    assert event.details == {"sim_id": sim.id, "ticket_id": str(ticket.id)} and event.channel == "account"
+    account = session.scalars(select(Account).where(Account.subscriber_id == subscriber.id)).one()
+    assert event.actor == f"account:{account.id}"
     mail = session.scalars(select(Notification)).one()
     assert (mail.channel, mail.recipient) == ("email", "ivanov@example.ru")
-    assert "заблокирована" in mail.subject
+    assert "заблокирована" in mail.subject and str(ticket.id) in mail.body
 
     # Once blocked, the form is gone and a second try changes nothing.
     assert 'action="/account/settings/block"' not in holder.get("/account/settings").get_data(as_text=True)
@@ -115,7 +118,12 @@ def test_blocking_a_blocked_sim_is_refused_politely(holder, session, subscriber)
     )
     assert response.headers["Location"] == "/account/settings"
     assert "уже заблокирована" in holder.get("/account/settings").get_data(as_text=True)
-    assert session.scalars(select(Ticket)).all() == []
+    # One behaviour with a claim (claims.sims): the SIM stays as it was, the request is recorded.
+    sim = fresh(session, Sim, subscriber.sims[0].id)
+    assert (sim.status, sim.blocked_at) == (SimStatus.BLOCKED, None)
+    ticket = session.scalars(select(Ticket)).one()
+    assert (ticket.type, ticket.status) == (TicketType.BLOCK, TicketStatus.DONE)
+    assert session.scalars(select(AuditEvent).where(AuditEvent.action == "sim.blocked")).all() == []
 
 
 def test_no_email_is_queued_without_an_address(holder, session, subscriber):

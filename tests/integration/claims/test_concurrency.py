@@ -77,7 +77,7 @@ def test_a_claim_that_loses_the_insert_race_reads_the_winners_ticket(app, sessio
     first, second = Session(engine), Session(engine)
     try:
         subscriber_a = first.get(Subscriber, ivanov.id)
-        ticket_a, created_a = tickets.open_reissue(
+        ticket_a, created_a = tickets.insert_reissue(
             first, subscriber_a, "RU-MOW", None, datetime.now(UTC), actor
         )
         assert created_a
@@ -86,7 +86,7 @@ def test_a_claim_that_loses_the_insert_race_reads_the_winners_ticket(app, sessio
 
         def loser() -> None:
             subscriber_b = second.get(Subscriber, ivanov.id)
-            outcome["result"] = tickets.open_reissue(
+            outcome["result"] = tickets.insert_reissue(
                 second, subscriber_b, "RU-MOW", None, datetime.now(UTC), actor
             )
 

@@ -7,11 +7,20 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from recovery.claims import notifications, tickets
+from recovery.claims import notifications, sims, tickets
 from recovery.claims.actors import Actor
 from recovery.claims.submit import ClaimRequest, InvalidClaim, submit_claim
 from recovery.iccid import InvalidIccid
-from recovery.models import Action, Channel, Claim, Notification, NotificationStatus, SimStatus, TicketStatus
+from recovery.models import (
+    Action,
+    AuditEvent,
+    Channel,
+    Claim,
+    Notification,
+    NotificationStatus,
+    SimStatus,
+    TicketStatus,
+)
 from tests.factories import iccid
 from tests.integration.claims.conftest import IVANOV, open_reissue
 
@@ -20,14 +29,25 @@ NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
 def test_blocking_twice_keeps_the_first_block(session, ivanov):
-    sim = tickets.block_sim(session, ivanov, NOW, ACTOR)
-    again = tickets.block_sim(session, ivanov, NOW + timedelta(hours=1), ACTOR)
-    assert sim is again and sim.status is SimStatus.BLOCKED and sim.blocked_at == NOW
+    first = sims.block_sim(session, ivanov, actor=ACTOR, now=NOW)
+    again = sims.block_sim(session, ivanov, actor=ACTOR, now=NOW + timedelta(hours=1))
+    sim = ivanov.current_sim
+    assert (first.newly_blocked, again.newly_blocked) == (True, False)
+    assert sim.status is SimStatus.BLOCKED and sim.blocked_at == NOW
+    # Each request is recorded and told, the second with its own ticket number.
+    assert first.ticket.id != again.ticket.id
+    assert [event.details["ticket_id"] for event in _audited(session, "sim.blocked")] == [str(first.ticket.id)]
+    bodies = [mail.body for mail in session.scalars(select(Notification).order_by(Notification.id))]
+    assert [str(first.ticket.id) in bodies[0], str(again.ticket.id) in bodies[1]] == [True, True]
+
+
+def _audited(session, action: str) -> list[AuditEvent]:
+    return list(session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
 
 
 def test_an_open_reissue_is_returned_not_duplicated(session, ivanov):
-    first, created = tickets.open_reissue(session, ivanov, "RU-MOW", None, NOW, ACTOR)
-    second, created_again = tickets.open_reissue(session, ivanov, "RU-MOW", None, NOW, ACTOR)
+    first, created = tickets.insert_reissue(session, ivanov, "RU-MOW", None, NOW, ACTOR)
+    second, created_again = tickets.insert_reissue(session, ivanov, "RU-MOW", None, NOW, ACTOR)
     assert (created, created_again) == (True, False) and first.id == second.id
 
 
@@ -48,7 +68,7 @@ def test_closed_and_block_tickets_cannot_be_fulfilled_or_cancelled(session, conf
     with pytest.raises(tickets.TicketNotOpen):
         tickets.cancel(session, ticket.id, "again", region="RU-MOW", actor=ACTOR, now=NOW)
     session.rollback()
-    block = tickets.record_block(session, ivanov, None, NOW, ACTOR)
+    block = sims.block_sim(session, ivanov, actor=ACTOR, now=NOW).ticket
     with pytest.raises(tickets.TicketNotOpen):
         tickets.fulfil(session, block.id, iccid(), **_passport(config), region=None, actor=ACTOR, now=NOW)
 

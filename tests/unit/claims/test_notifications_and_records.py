@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 import pytest
 
 from recovery.claims import notifications
-from recovery.claims.submit import nothing_verified, stored_messages, stored_verification
+from recovery.claims.records import stored_messages, stored_verification
 from recovery.models import Claim, Outcome
 from recovery.supervisor.routes import _cell, mask_email
-from recovery.verification import Decision, Message, MessageCode
+from recovery.verification import Decision, Message, MessageCode, nothing_verified
 
 TICKET = uuid.UUID("12345678-1234-5678-1234-567812345678")
 UNTIL = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
