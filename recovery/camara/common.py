@@ -21,9 +21,9 @@ from flask_smorest import Blueprint
 from recovery import audit, clock
 from recovery.api.auth import current_client
 from recovery.api.errors import ApiError
-from recovery.camara import budget
+from recovery.camara import budget, services
 from recovery.extensions import db
-from recovery.models import Channel
+from recovery.models import Channel, Subscriber
 from recovery.security.ratelimit import api_client_key, api_limits, limit_submissions
 
 #: CAMARA's PhoneNumber: E.164 with the leading ``+``.
@@ -249,3 +249,23 @@ def audit_lookup(action: str, phone_number: str, **details: object) -> None:
         client_id=client.id,
         **details,
     )
+
+
+def lookup_subscriber(
+    action: str, phone_number: str | None, *, id_document: bool = False, **details: object
+) -> Subscriber:
+    """The subscriber of the body's ``phoneNumber``, or the CAMARA error.
+
+    The budget is spent before the look-up, so that an unknown number spends
+    as one of ours does (``camara.budget``); a number that is not ours is
+    audited (with ``details``), committed and answered 404.
+    """
+    if phone_number is None:
+        raise missing_identifier()
+    spend_number_budget(action, phone_number, id_document=id_document)
+    try:
+        return services.find_subscriber(db.session, phone_number)
+    except services.IdentifierNotFound:
+        audit_lookup(action, phone_number, **details, result="not_found")
+        db.session.commit()
+        raise identifier_not_found() from None

@@ -24,10 +24,8 @@ from recovery.camara.common import (
     audit_lookup,
     camara_blueprint,
     document_errors,
-    identifier_not_found,
-    missing_identifier,
+    lookup_subscriber,
     partner_rate_limit,
-    spend_number_budget,
 )
 from recovery.camara.schemas import KYC_MatchRequestBody, KYC_MatchResponse
 from recovery.extensions import db
@@ -109,17 +107,8 @@ def match(body: dict[str, Any], headers: dict[str, Any]) -> dict[str, Any]:
         raise ApiError(
             400, INVALID_PARAM_COMBINATION, "Send at least one property to match besides phoneNumber."
         )
-    if phone_number is None:
-        raise missing_identifier()
-    # Before the look-up: an unknown number spends as one of ours (camara/budget.py).
     asks_passport = "idDocument" in claimed
-    spend_number_budget(ACTION, phone_number, id_document=asks_passport)
-    try:
-        subscriber = services.find_subscriber(db.session, phone_number)
-    except services.IdentifierNotFound:
-        audit_lookup(ACTION, phone_number, fields=sorted(claimed), result="not_found")
-        db.session.commit()
-        raise identifier_not_found() from None
+    subscriber = lookup_subscriber(ACTION, phone_number, id_document=asks_passport, fields=sorted(claimed))
 
     results = services.kyc_match(
         claimed,

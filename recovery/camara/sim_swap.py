@@ -21,14 +21,12 @@ from recovery.camara.common import (
     audit_lookup,
     camara_blueprint,
     document_errors,
-    identifier_not_found,
-    missing_identifier,
+    lookup_subscriber,
     partner_rate_limit,
-    spend_number_budget,
 )
 from recovery.camara.schemas import CheckSimSwapInfo, CreateCheckSimSwap, CreateSimSwapDate, SimSwapInfo
 from recovery.extensions import db
-from recovery.models import ApiRole, Subscriber
+from recovery.models import ApiRole
 
 blp = camara_blueprint(
     "SIM Swap",
@@ -42,21 +40,6 @@ OUT_OF_RANGE_MESSAGE = (
     f"maxAge must be between {services.MIN_MAX_AGE_HOURS} and {services.MAX_MAX_AGE_HOURS} hours."
 )
 EXAMPLE_NUMBER = "+79161234567"
-
-
-def _subscriber(phone_number: str | None, action: str) -> Subscriber:
-    """The subscriber named in the body, or the CAMARA error (the lookup is audited either way)."""
-    if phone_number is None:
-        raise missing_identifier()
-    # Before the look-up: an unknown number spends as one of ours (camara/budget.py).
-    spend_number_budget(action, phone_number)
-    try:
-        subscriber = services.find_subscriber(db.session, phone_number)
-    except services.IdentifierNotFound:
-        audit_lookup(action, phone_number, result="not_found")
-        db.session.commit()
-        raise identifier_not_found() from None
-    return subscriber
 
 
 @blp.route("/retrieve-date", methods=["POST"])
@@ -80,7 +63,7 @@ def retrieve_date(body: dict[str, Any], headers: dict[str, Any]) -> dict[str, An
     the number has no SIM in service. Scope: sim-swap:retrieve-date.
     """
     phone_number = body.get("phoneNumber")
-    subscriber = _subscriber(phone_number, "camara.sim_swap.retrieve_date")
+    subscriber = lookup_subscriber("camara.sim_swap.retrieve_date", phone_number)
     latest = services.latest_sim_change(subscriber)
     audit_lookup("camara.sim_swap.retrieve_date", phone_number, result="date" if latest else "no_sim")
     db.session.commit()
@@ -111,7 +94,7 @@ def check(body: dict[str, Any], headers: dict[str, Any]) -> dict[str, bool]:
     if not services.MIN_MAX_AGE_HOURS <= max_age <= services.MAX_MAX_AGE_HOURS:
         raise ApiError(400, OUT_OF_RANGE, OUT_OF_RANGE_MESSAGE)
     phone_number = body.get("phoneNumber")
-    subscriber = _subscriber(phone_number, "camara.sim_swap.check")
+    subscriber = lookup_subscriber("camara.sim_swap.check", phone_number)
     swapped = services.swapped_within(services.latest_sim_change(subscriber), clock.now(), max_age)
     audit_lookup("camara.sim_swap.check", phone_number, max_age=max_age, result=swapped)
     db.session.commit()

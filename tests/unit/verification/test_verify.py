@@ -54,6 +54,13 @@ def test_one_wrong_answer(answers, field):
     assert verification.summary()[field] is False
 
 
+@pytest.mark.parametrize(("typed", "matched"), [("4509 123456", True), ("4509 123457", False)])
+def test_a_passport_given_as_its_digest_is_checked_like_the_typed_one(typed, matched):
+    answers = ClaimAnswers("Иванов Иван Иванович", "", passport_digest=passport_digest(typed, KEY))
+    verification = verify_claim(answers, RECORD, reference=REFERENCE, post_loss_events=0, pii_key=KEY)
+    assert verification.passport.matched is matched and verification.identity_proven is matched
+
+
 def test_a_block_needs_no_address_or_calls():
     answers = ClaimAnswers("Иванов Иван Иванович", "4509 123456")
     verification = verify_claim(answers, RECORD, reference=REFERENCE, post_loss_events=0, pii_key=KEY)
