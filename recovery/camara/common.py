@@ -19,11 +19,11 @@ from flask import Response, current_app, request
 from flask_smorest import Blueprint
 
 from recovery import audit, clock
-from recovery.api.auth import current_client
-from recovery.api.errors import ApiError
+from recovery.api.auth import current_client, token_required
+from recovery.api.errors import ApiError, json_object_body
 from recovery.camara import budget, services
 from recovery.extensions import db
-from recovery.models import Channel, Subscriber
+from recovery.models import ApiRole, Channel, Subscriber
 from recovery.security.ratelimit import api_client_key, api_limits, limit_submissions
 
 #: CAMARA's PhoneNumber: E.164 with the leading ``+``.
@@ -149,6 +149,19 @@ def _partner_rate_limit() -> str:
 #: runs; unknown tokens are counted per address and then get a 401), shared by every CAMARA
 #: operation, so a client cannot multiply its quota by switching APIs or tokens.
 partner_rate_limit = limit_submissions(_partner_rate_limit, key=api_client_key, scope="camara")
+
+
+def partner_operation(blueprint: Blueprint, scope: str) -> Callable:
+    """What every partner operation starts with, outermost first: the partner rate limit, a
+    partner token with ``scope``, a JSON object body and the ``x-correlator`` header."""
+
+    def decorator(view: Callable) -> Callable:
+        view = blueprint.arguments(XCorrelatorHeader, location="headers", arg_name="headers")(view)
+        view = json_object_body(view)
+        view = token_required(ApiRole.PARTNER, scope)(view)
+        return partner_rate_limit(view)
+
+    return decorator
 
 
 def error_examples(*errors: tuple[int, str, str]) -> dict[int, dict[str, Any]]:

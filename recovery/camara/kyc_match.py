@@ -13,26 +13,13 @@ from typing import Any
 
 from flask import current_app
 
-from recovery.api.auth import token_required
-from recovery.api.errors import ApiError, json_object_body
-from recovery.camara import budget, services
-from recovery.camara.common import (
-    COMMON_ERRORS,
-    INVALID_ARGUMENT,
-    X_CORRELATOR_RESPONSE_HEADER,
-    XCorrelatorHeader,
-    audit_lookup,
-    camara_blueprint,
-    document_errors,
-    lookup_subscriber,
-    partner_rate_limit,
-)
+from recovery.api.errors import ApiError
+from recovery.camara import budget, common, services
 from recovery.camara.schemas import KYC_MatchRequestBody, KYC_MatchResponse
 from recovery.extensions import db
-from recovery.models import ApiRole
 from recovery.verification import Policy
 
-blp = camara_blueprint(
+blp = common.camara_blueprint(
     "KYC Match",
     __name__,
     url_prefix="/camara/kyc-match/v0.4",
@@ -71,25 +58,22 @@ RESPONSE_EXAMPLE = {
     "birthdateMatch": "not_available",
 }
 ERRORS = (
-    *COMMON_ERRORS,
+    *common.COMMON_ERRORS,
     (400, INVALID_PARAM_COMBINATION, "Indicated parameter combination is invalid."),
 )
 
 
 @blp.route("/match", methods=["POST"])
-@partner_rate_limit
-@token_required(ApiRole.PARTNER, "kyc-match:match")
-@json_object_body
-@blp.arguments(XCorrelatorHeader, location="headers", arg_name="headers")
+@common.partner_operation(blp, "kyc-match:match")
 @blp.arguments(KYC_MatchRequestBody, example=REQUEST_EXAMPLE)
 @blp.response(
     200,
     KYC_MatchResponse,
     description="One result per property sent.",
     example=RESPONSE_EXAMPLE,
-    headers=X_CORRELATOR_RESPONSE_HEADER,
+    headers=common.X_CORRELATOR_RESPONSE_HEADER,
 )
-@document_errors(blp, ERRORS)
+@common.document_errors(blp, ERRORS)
 def match(body: dict[str, Any], headers: dict[str, Any]) -> dict[str, Any]:
     """Match a customer's identity against the record of their number.
 
@@ -103,12 +87,14 @@ def match(body: dict[str, Any], headers: dict[str, Any]) -> dict[str, Any]:
     phone_number = body.get("phoneNumber")
     if not claimed:
         if phone_number is None:
-            raise ApiError(400, INVALID_ARGUMENT, "The request body names no property to match.")
+            raise ApiError(400, common.INVALID_ARGUMENT, "The request body names no property to match.")
         raise ApiError(
             400, INVALID_PARAM_COMBINATION, "Send at least one property to match besides phoneNumber."
         )
     asks_passport = "idDocument" in claimed
-    subscriber = lookup_subscriber(ACTION, phone_number, id_document=asks_passport, fields=sorted(claimed))
+    subscriber = common.lookup_subscriber(
+        ACTION, phone_number, id_document=asks_passport, fields=sorted(claimed)
+    )
 
     results = services.kyc_match(
         claimed,
@@ -118,7 +104,7 @@ def match(body: dict[str, Any], headers: dict[str, Any]) -> dict[str, Any]:
     )
     if asks_passport and results["idDocument"].matched:
         budget.give_back_id_document_failure(db.session, phone_number)
-    audit_lookup(
+    common.audit_lookup(
         ACTION,
         phone_number,
         fields=sorted(claimed),

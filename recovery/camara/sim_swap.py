@@ -10,25 +10,12 @@ from __future__ import annotations
 from typing import Any
 
 from recovery import clock
-from recovery.api.auth import token_required
-from recovery.api.errors import ApiError, json_object_body
-from recovery.camara import services
-from recovery.camara.common import (
-    COMMON_ERRORS,
-    OUT_OF_RANGE,
-    X_CORRELATOR_RESPONSE_HEADER,
-    XCorrelatorHeader,
-    audit_lookup,
-    camara_blueprint,
-    document_errors,
-    lookup_subscriber,
-    partner_rate_limit,
-)
+from recovery.api.errors import ApiError
+from recovery.camara import common, services
 from recovery.camara.schemas import CheckSimSwapInfo, CreateCheckSimSwap, CreateSimSwapDate, SimSwapInfo
 from recovery.extensions import db
-from recovery.models import ApiRole
 
-blp = camara_blueprint(
+blp = common.camara_blueprint(
     "SIM Swap",
     __name__,
     url_prefix="/camara/sim-swap/v2",
@@ -43,19 +30,16 @@ EXAMPLE_NUMBER = "+79161234567"
 
 
 @blp.route("/retrieve-date", methods=["POST"])
-@partner_rate_limit
-@token_required(ApiRole.PARTNER, "sim-swap:retrieve-date")
-@json_object_body
-@blp.arguments(XCorrelatorHeader, location="headers", arg_name="headers")
+@common.partner_operation(blp, "sim-swap:retrieve-date")
 @blp.arguments(CreateSimSwapDate, example={"phoneNumber": EXAMPLE_NUMBER})
 @blp.response(
     200,
     SimSwapInfo,
     description="The time of the last SIM change.",
     example={"latestSimChange": "2026-11-20T15:00:00+00:00"},
-    headers=X_CORRELATOR_RESPONSE_HEADER,
+    headers=common.X_CORRELATOR_RESPONSE_HEADER,
 )
-@document_errors(blp, COMMON_ERRORS)
+@common.document_errors(blp, common.COMMON_ERRORS)
 def retrieve_date(body: dict[str, Any], headers: dict[str, Any]) -> dict[str, Any]:
     """Get the time of the number's last SIM change.
 
@@ -63,27 +47,24 @@ def retrieve_date(body: dict[str, Any], headers: dict[str, Any]) -> dict[str, An
     the number has no SIM in service. Scope: sim-swap:retrieve-date.
     """
     phone_number = body.get("phoneNumber")
-    subscriber = lookup_subscriber("camara.sim_swap.retrieve_date", phone_number)
+    subscriber = common.lookup_subscriber("camara.sim_swap.retrieve_date", phone_number)
     latest = services.latest_sim_change(subscriber)
-    audit_lookup("camara.sim_swap.retrieve_date", phone_number, result="date" if latest else "no_sim")
+    common.audit_lookup("camara.sim_swap.retrieve_date", phone_number, result="date" if latest else "no_sim")
     db.session.commit()
     return {"latestSimChange": latest}
 
 
 @blp.route("/check", methods=["POST"])
-@partner_rate_limit
-@token_required(ApiRole.PARTNER, "sim-swap:check")
-@json_object_body
-@blp.arguments(XCorrelatorHeader, location="headers", arg_name="headers")
+@common.partner_operation(blp, "sim-swap:check")
 @blp.arguments(CreateCheckSimSwap, example={"phoneNumber": EXAMPLE_NUMBER, "maxAge": 240})
 @blp.response(
     200,
     CheckSimSwapInfo,
     description="Whether the SIM changed within maxAge hours.",
     example={"swapped": False},
-    headers=X_CORRELATOR_RESPONSE_HEADER,
+    headers=common.X_CORRELATOR_RESPONSE_HEADER,
 )
-@document_errors(blp, (*COMMON_ERRORS, (400, OUT_OF_RANGE, OUT_OF_RANGE_MESSAGE)))
+@common.document_errors(blp, (*common.COMMON_ERRORS, (400, common.OUT_OF_RANGE, OUT_OF_RANGE_MESSAGE)))
 def check(body: dict[str, Any], headers: dict[str, Any]) -> dict[str, bool]:
     """Check whether the number's SIM changed in the last maxAge hours.
 
@@ -92,10 +73,10 @@ def check(body: dict[str, Any], headers: dict[str, Any]) -> dict[str, bool]:
     """
     max_age = body["maxAge"]
     if not services.MIN_MAX_AGE_HOURS <= max_age <= services.MAX_MAX_AGE_HOURS:
-        raise ApiError(400, OUT_OF_RANGE, OUT_OF_RANGE_MESSAGE)
+        raise ApiError(400, common.OUT_OF_RANGE, OUT_OF_RANGE_MESSAGE)
     phone_number = body.get("phoneNumber")
-    subscriber = lookup_subscriber("camara.sim_swap.check", phone_number)
+    subscriber = common.lookup_subscriber("camara.sim_swap.check", phone_number)
     swapped = services.swapped_within(services.latest_sim_change(subscriber), clock.now(), max_age)
-    audit_lookup("camara.sim_swap.check", phone_number, max_age=max_age, result=swapped)
+    common.audit_lookup("camara.sim_swap.check", phone_number, max_age=max_age, result=swapped)
     db.session.commit()
     return {"swapped": swapped}
