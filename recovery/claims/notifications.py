@@ -59,53 +59,56 @@ def _moment(value: datetime) -> str:
     return value.strftime("%Y-%m-%d %H:%M UTC")
 
 
+def _bilingual(kind: str, subject: tuple[str, str], russian: str, english: str) -> Message:
+    """One message in Russian then English (the claimant's language is not on record)."""
+    return Message(
+        kind=kind,
+        subject=f"{subject[0]} / {subject[1]}",
+        body=f"Здравствуйте! {russian}\n\nHello! {english}",
+    )
+
+
 def sim_blocked(msisdn: str, ticket_id: object) -> Message:
     """The SIM of ``msisdn`` was blocked, after a claim or from the personal account."""
-    return Message(
-        kind="sim_blocked",
-        subject=f"SIM-карта номера {msisdn} заблокирована / SIM card blocked",
-        body=(
-            f"Здравствуйте! SIM-карта номера {msisdn} заблокирована (заявка {ticket_id}). "
-            "Разблокировать её или получить новую SIM-карту с тем же номером можно в офисе "
-            "с паспортом. Если вы этого не делали, позвоните по номеру 0890 с любого телефона.\n\n"
-            f"Hello! The SIM card of {msisdn} has been blocked (ticket {ticket_id}). Visit an office "
-            "with your passport to unblock it or get a new SIM card with the same number. "
-            "If you did not ask for it, call 0890 from any phone."
-        ),
+    return _bilingual(
+        "sim_blocked",
+        (f"SIM-карта номера {msisdn} заблокирована", "SIM card blocked"),
+        f"SIM-карта номера {msisdn} заблокирована (заявка {ticket_id}). "
+        "Разблокировать её или получить новую SIM-карту с тем же номером можно в офисе "
+        "с паспортом. Если вы этого не делали, позвоните по номеру 0890 с любого телефона.",
+        f"The SIM card of {msisdn} has been blocked (ticket {ticket_id}). Visit an office "
+        "with your passport to unblock it or get a new SIM card with the same number. "
+        "If you did not ask for it, call 0890 from any phone.",
     )
 
 
 def reissue_opened(msisdn: str, ticket_id: object, region: str) -> Message:
     """A reissue ticket was opened (the SIM is blocked as well)."""
     name_ru, name_en = _region_names(region)
-    return Message(
-        kind="reissue_opened",
-        subject=f"Новая SIM-карта для номера {msisdn} / New SIM card requested",
-        body=(
-            f"Здравствуйте! SIM-карта номера {msisdn} заблокирована, заявка на новую SIM-карту "
-            f"с тем же номером {ticket_id} открыта. Получите её в нашем офисе в регионе «{name_ru}», "
-            "взяв с собой паспорт. Если вы не подавали заявление, позвоните по номеру 0890.\n\n"
-            f"Hello! The SIM card of {msisdn} has been blocked and a new SIM card with the same "
-            f"number has been requested (ticket {ticket_id}). Collect it at our office in {name_en} "
-            "with your passport. If you did not ask for it, call 0890."
-        ),
+    return _bilingual(
+        "reissue_opened",
+        (f"Новая SIM-карта для номера {msisdn}", "New SIM card requested"),
+        f"SIM-карта номера {msisdn} заблокирована, заявка на новую SIM-карту "
+        f"с тем же номером {ticket_id} открыта. Получите её в нашем офисе в регионе «{name_ru}», "
+        "взяв с собой паспорт. Если вы не подавали заявление, позвоните по номеру 0890.",
+        f"The SIM card of {msisdn} has been blocked and a new SIM card with the same "
+        f"number has been requested (ticket {ticket_id}). Collect it at our office in {name_en} "
+        "with your passport. If you did not ask for it, call 0890.",
     )
 
 
 def reissue_fulfilled(msisdn: str, ticket_id: object, cooling_until: datetime) -> Message:
     """The new SIM was handed over; the number now lives on it."""
     until = _moment(cooling_until)
-    return Message(
-        kind="reissue_fulfilled",
-        subject=f"Номер {msisdn} перенесён на новую SIM-карту / Number moved to a new SIM card",
-        body=(
-            f"Здравствуйте! Номер {msisdn} перенесён на новую SIM-карту (заявка {ticket_id}). "
-            f"До {until} SMS и мобильный интернет на ней недоступны — это защита от мошенников. "
-            "Если вы не получали SIM-карту, срочно позвоните по номеру 0890.\n\n"
-            f"Hello! The number {msisdn} now works on a new SIM card (ticket {ticket_id}). "
-            f"Until {until} it receives no SMS and has no mobile data, to protect you from fraud. "
-            "If you did not collect a SIM card, call 0890 at once."
-        ),
+    return _bilingual(
+        "reissue_fulfilled",
+        (f"Номер {msisdn} перенесён на новую SIM-карту", "Number moved to a new SIM card"),
+        f"Номер {msisdn} перенесён на новую SIM-карту (заявка {ticket_id}). "
+        f"До {until} SMS и мобильный интернет на ней недоступны — это защита от мошенников. "
+        "Если вы не получали SIM-карту, срочно позвоните по номеру 0890.",
+        f"The number {msisdn} now works on a new SIM card (ticket {ticket_id}). "
+        f"Until {until} it receives no SMS and has no mobile data, to protect you from fraud. "
+        "If you did not collect a SIM card, call 0890 at once.",
     )
 
 
@@ -121,60 +124,51 @@ def email_changed(msisdn: str, *, to_new_address: bool) -> Message:
     """The e-mail for notifications of ``msisdn`` was changed (or removed) in the account."""
     where_ru = "Этот адрес теперь указан" if to_new_address else "Этот адрес больше не используется"
     where_en = "This address is now the one" if to_new_address else "This address is no longer the one"
-    return Message(
-        kind="email_changed",
-        subject=f"Изменён e-mail номера {msisdn} / E-mail changed",
-        body=(
-            f"Здравствуйте! В личном кабинете номера {msisdn} изменён e-mail для уведомлений. "
-            f"{where_ru} для уведомлений. {_NOT_YOU_RU}\n\n"
-            f"Hello! The e-mail for notifications of {msisdn} was changed in the personal account. "
-            f"{where_en} used for notifications. {_NOT_YOU_EN}"
-        ),
+    return _bilingual(
+        "email_changed",
+        (f"Изменён e-mail номера {msisdn}", "E-mail changed"),
+        f"В личном кабинете номера {msisdn} изменён e-mail для уведомлений. "
+        f"{where_ru} для уведомлений. {_NOT_YOU_RU}",
+        f"The e-mail for notifications of {msisdn} was changed in the personal account. "
+        f"{where_en} used for notifications. {_NOT_YOU_EN}",
     )
 
 
 def password_changed(msisdn: str) -> Message:
     """The password of the personal account of ``msisdn`` was changed; its other sessions ended."""
-    return Message(
-        kind="password_changed",
-        subject=f"Изменён пароль личного кабинета {msisdn} / Password changed",
-        body=(
-            f"Здравствуйте! Пароль личного кабинета номера {msisdn} изменён, все остальные сеансы "
-            f"завершены. {_NOT_YOU_RU}\n\n"
-            f"Hello! The password of the personal account of {msisdn} was changed and its other "
-            f"sessions were ended. {_NOT_YOU_EN}"
-        ),
+    return _bilingual(
+        "password_changed",
+        (f"Изменён пароль личного кабинета {msisdn}", "Password changed"),
+        f"Пароль личного кабинета номера {msisdn} изменён, все остальные сеансы завершены. {_NOT_YOU_RU}",
+        f"The password of the personal account of {msisdn} was changed and its other "
+        f"sessions were ended. {_NOT_YOU_EN}",
     )
 
 
 def sim_lock_release_requested(msisdn: str, release_at: datetime) -> Message:
     """Turning the SIM lock off was asked for; it takes effect at ``release_at``."""
     at = _moment(release_at)
-    return Message(
-        kind="sim_lock_release_requested",
-        subject=f"Запрошено отключение запрета замены SIM для {msisdn} / SIM lock release requested",
-        body=(
-            f"Здравствуйте! В личном кабинете номера {msisdn} запрошено отключение запрета "
-            f"дистанционной замены SIM-карты. Запрет снимется {at}; до этого его можно оставить "
-            f"в силе в настройках личного кабинета. {_NOT_YOU_RU}\n\n"
-            f"Hello! Turning off the SIM lock of {msisdn} (reissue only in person) was requested "
-            f"in the personal account. It takes effect at {at}; until then you can cancel it in the "
-            f"account's settings. {_NOT_YOU_EN}"
-        ),
+    return _bilingual(
+        "sim_lock_release_requested",
+        (f"Запрошено отключение запрета замены SIM для {msisdn}", "SIM lock release requested"),
+        f"В личном кабинете номера {msisdn} запрошено отключение запрета "
+        f"дистанционной замены SIM-карты. Запрет снимется {at}; до этого его можно оставить "
+        f"в силе в настройках личного кабинета. {_NOT_YOU_RU}",
+        f"Turning off the SIM lock of {msisdn} (reissue only in person) was requested "
+        f"in the personal account. It takes effect at {at}; until then you can cancel it in the "
+        f"account's settings. {_NOT_YOU_EN}",
     )
 
 
 def sim_lock_release_cancelled(msisdn: str) -> Message:
     """The pending release of the SIM lock was cancelled: the lock stays on."""
-    return Message(
-        kind="sim_lock_release_cancelled",
-        subject=f"Запрет замены SIM для {msisdn} остаётся в силе / SIM lock stays on",
-        body=(
-            f"Здравствуйте! Отключение запрета дистанционной замены SIM-карты номера {msisdn} "
-            "отменено: новую SIM-карту выдадут только в офисе по паспорту.\n\n"
-            f"Hello! Turning off the SIM lock of {msisdn} was cancelled: a new SIM card is given "
-            "only in person at an office."
-        ),
+    return _bilingual(
+        "sim_lock_release_cancelled",
+        (f"Запрет замены SIM для {msisdn} остаётся в силе", "SIM lock stays on"),
+        f"Отключение запрета дистанционной замены SIM-карты номера {msisdn} "
+        "отменено: новую SIM-карту выдадут только в офисе по паспорту.",
+        f"Turning off the SIM lock of {msisdn} was cancelled: a new SIM card is given "
+        "only in person at an office.",
     )
 
 
