@@ -20,7 +20,8 @@ from recovery.claims import notifications
 from recovery.models import Account, Channel, CodePurpose, SimStatus, SmsCode, Subscriber
 from recovery.phones import InvalidPhoneNumber, to_e164
 from recovery.security import throttle
-from recovery.security.captchas import pass_captcha
+from recovery.security.captchas import LoginThrottled as LoginThrottled  # raised by authenticate
+from recovery.security.captchas import pass_login_gate
 from recovery.security.passwords import DUMMY_HASH, check_password_strength, hash_password, verify_password
 from recovery.sms import SmsBackend
 
@@ -62,10 +63,6 @@ class LoginFailed(Exception):
         super().__init__("login failed")
         #: The next try for this number must come with a captcha.
         self.captcha_next = captcha_next
-
-
-class LoginThrottled(Exception):
-    """This address has failed too often lately (for this number, or at all): no try for now."""
 
 
 # -- SMS codes ---------------------------------------------------------------
@@ -282,18 +279,17 @@ def authenticate(
         msisdn = None
     address = ip or "unknown"
     subject = throttle.subject_of(throttle.ACCOUNT, msisdn or " ".join(number.split()), secret)
-    standing = throttle.standing(session, throttle.ACCOUNT, subject, address, now=now)
-    if standing.refused:
-        _audit_failure(session, "account:anonymous", msisdn, ip, "throttled")
-        raise LoginThrottled()
-    if standing.needs_captcha:
-        pass_captcha(
-            session,
-            captcha_id,
-            captcha_typed,
-            now=now,
-            on_wrong=lambda: throttle.record_failure(session, throttle.ACCOUNT, subject, address, now=now),
-        )
+    standing = pass_login_gate(
+        session,
+        throttle.ACCOUNT,
+        subject,
+        address,
+        now=now,
+        captcha_id=captcha_id,
+        captcha_typed=captcha_typed,
+        on_failure=lambda: throttle.record_failure(session, throttle.ACCOUNT, subject, address, now=now),
+        on_refused=lambda: _audit_failure(session, "account:anonymous", msisdn, ip, "throttled"),
+    )
     account = None
     if msisdn is not None:
         account = session.scalar(select(Account).join(Subscriber).where(Subscriber.msisdn == msisdn))

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from recovery.account import codes
 from recovery.models import Captcha
+from recovery.security import throttle
 
 
 class CaptchaFailed(Exception):
@@ -80,3 +81,36 @@ def pass_captcha(
     except CaptchaFailed:
         on_wrong()
         raise CaptchaRequired(wrong=True) from None
+
+
+class LoginThrottled(Exception):
+    """This address (or this login from it) has failed too often lately: no try for now."""
+
+
+def pass_login_gate(
+    session: Session,
+    kind: str,
+    subject: str,
+    address: str,
+    *,
+    now: datetime,
+    captcha_id: str | None,
+    captcha_typed: str,
+    on_failure: Callable[[], None],
+    on_refused: Callable[[], None] = lambda: None,
+) -> throttle.Standing:
+    """The gate before a password is checked, the same for the account and the staff sign-in.
+
+    Raises ``LoginThrottled`` for an address that failed too often (after
+    ``on_refused``, e.g. its audit), and when a captcha is due
+    ``CaptchaRequired`` unless it is solved (a wrong one counted by
+    ``on_failure``, as a failed login). Returns the standing of the login
+    (``recovery.security.throttle``), for the captcha hint after a failure.
+    """
+    standing = throttle.standing(session, kind, subject, address, now=now)
+    if standing.refused:
+        on_refused()
+        raise LoginThrottled()
+    if standing.needs_captcha:
+        pass_captcha(session, captcha_id, captcha_typed, now=now, on_wrong=on_failure)
+    return standing

@@ -19,14 +19,10 @@ from sqlalchemy.orm import Session
 from recovery import audit
 from recovery.models import Channel, StaffUser
 from recovery.security import throttle
-from recovery.security.captchas import CaptchaRequired, pass_captcha
+from recovery.security.captchas import CaptchaRequired, LoginThrottled, pass_login_gate
 from recovery.security.passwords import DUMMY_HASH, verify_password
 
 __all__ = ["CaptchaRequired", "LoginFailed", "LoginThrottled", "authenticate", "record_staff_event"]
-
-
-class LoginThrottled(Exception):
-    """This address (or this login from it) has failed too often lately: no try for now."""
 
 
 class LoginFailed(Exception):
@@ -58,17 +54,16 @@ def authenticate(
     typed = typed_login.strip()
     subject = throttle.subject_of(throttle.STAFF, typed.casefold(), secret)
     address = ip or "unknown"
-    standing = throttle.standing(session, throttle.STAFF, subject, address, now=now)
-    if standing.refused:
-        raise LoginThrottled()
-    if standing.needs_captcha:
-        pass_captcha(
-            session,
-            captcha_id,
-            captcha_typed,
-            now=now,
-            on_wrong=lambda: _record_failure(session, None, subject, address, ip, now),
-        )
+    standing = pass_login_gate(
+        session,
+        throttle.STAFF,
+        subject,
+        address,
+        now=now,
+        captcha_id=captcha_id,
+        captcha_typed=captcha_typed,
+        on_failure=lambda: _record_failure(session, None, subject, address, ip, now),
+    )
     user = session.scalar(select(StaffUser).where(StaffUser.login == typed))
     password_ok = verify_password(user.password_hash if user else DUMMY_HASH, password)
     active = user is not None and user.is_enabled and not _locked(user, now)
