@@ -76,20 +76,26 @@ def _run_import(path: str, kind: str, importer: Callable[..., ImportResult]) -> 
             for error in rejected.errors:
                 click.echo(str(error), err=True)
             raise click.ClickException(f"{path}: rejected, nothing imported") from None
-    audit.record(
-        db.session,
-        actor="cli",
-        action=f"import.{kind}",
-        channel=Channel.CLI,
-        rows=result.rows,
-        added=result.added,
-        updated=result.updated,
-    )
+    record_cli_event(f"import.{kind}", rows=result.rows, added=result.added, updated=result.updated)
     db.session.commit()
     click.echo(
         f"{kind}: {result.rows} rows read, {result.added} added, {result.updated} updated,"
         f" {result.skipped} already present"
     )
+
+
+def record_cli_event(action: str, subject: str | None = None, **details: object) -> None:
+    """Audit what a ``flask`` command did (actor ``cli``, channel CLI); the command commits."""
+    audit.record(db.session, actor="cli", action=action, channel=Channel.CLI, subject=subject, **details)
+
+
+def _commit_new(taken: str) -> None:
+    """Commit what a command created, or refuse with ``taken`` when its name is already used."""
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        raise click.ClickException(taken) from None
 
 
 @click.command("import-subscribers")
@@ -137,14 +143,8 @@ def create_user_command(login: str, role: str, region: str | None, password_stdi
     db.session.add(
         StaffUser(login=login, password_hash=hash_password(password), role=StaffRole(role), region=region)
     )
-    audit.record(
-        db.session, actor="cli", action="staff.create", channel=Channel.CLI, subject=login, role=role
-    )
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise click.ClickException(f"a user named {login!r} already exists") from None
+    record_cli_event("staff.create", subject=login, role=role)
+    _commit_new(f"a user named {login!r} already exists")
     click.echo(f"created {role} {login}" + (f" in {region}" if region else ""))
 
 
@@ -191,14 +191,8 @@ def create_api_client_command(
     client = ApiClient(name=name, role=ApiRole(role), region=region, scopes=" ".join(scopes or allowed))
     client.tokens.append(ApiToken(token_hash=token_hash(token)))
     db.session.add(client)
-    audit.record(
-        db.session, actor="cli", action="api_client.create", channel=Channel.CLI, subject=name, role=role
-    )
-    try:
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-        raise click.ClickException(f"an API client named {name!r} already exists") from None
+    record_cli_event("api_client.create", subject=name, role=role)
+    _commit_new(f"an API client named {name!r} already exists")
     click.echo(f"created {role} client {name} with scopes: {client.scopes}")
     _print_token(token)
 
@@ -210,7 +204,7 @@ def _issue_token(name: str) -> None:
         raise click.ClickException(f"no API client named {name!r}")
     token = new_token_text()
     client.tokens.append(ApiToken(token_hash=token_hash(token)))
-    audit.record(db.session, actor="cli", action="api_client.new_token", channel=Channel.CLI, subject=name)
+    record_cli_event("api_client.new_token", subject=name)
     db.session.commit()
     click.echo(f"issued a new token for {client.role.value} client {name} ({len(client.tokens)} in all)")
     _print_token(token)
@@ -229,7 +223,7 @@ def seed_demo_command(if_empty: bool) -> None:
             return
         raise click.ClickException("the database already holds subscribers; seed-demo needs an empty one")
     summary = seed_demo(db.session, pii_key=current_app.config["PII_KEY"])
-    audit.record(db.session, actor="cli", action="seed.demo", channel=Channel.CLI, **summary)
+    record_cli_event("seed.demo", **summary)
     db.session.commit()
     click.echo(
         f"seeded {summary['subscribers']} subscribers, {summary['calls']} ledger events,"

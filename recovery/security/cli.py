@@ -6,9 +6,8 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from recovery import audit
+from recovery.cli import record_cli_event
 from recovery.extensions import db
-from recovery.models import Channel
 from recovery.security.crypto import PiiKeyring
 from recovery.security.rotation import rotate_keys
 
@@ -26,11 +25,8 @@ def rotate_keys_command(batch_size: int) -> None:
     result = rotate_keys(
         db.session, db.metadata, keyring, batch_size=batch_size, checkpoint=db.session.commit
     )
-    audit.record(
-        db.session,
-        actor="cli",
-        action="pii.rotate_keys",
-        channel=Channel.CLI,
+    record_cli_event(
+        "pii.rotate_keys",
         rows=result.rows,
         rotated=result.rotated,
         already_current=result.current,
