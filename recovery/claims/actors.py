@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from recovery.models import Account, ApiClient, Channel, StaffUser
+from sqlalchemy.orm import Session
+
+from recovery import audit as audit_log
+from recovery.models import Account, ApiClient, AuditEvent, Channel, StaffUser
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,18 @@ class Actor:
     staff_user_id: int | None = None
     api_client_id: int | None = None
     region: str | None = None
+
+    def audit(self, session: Session, action: str, subject: str | None, **details: object) -> AuditEvent:
+        """Record ``action`` by this actor about ``subject`` in the audit log (flushed with the work)."""
+        return audit_log.record(
+            session,
+            actor=self.label,
+            action=action,
+            channel=self.channel,
+            subject=subject,
+            ip=self.ip,
+            **details,
+        )
 
     @classmethod
     def claimant(cls, ip: str | None) -> Actor:

@@ -21,7 +21,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
-from recovery import audit
 from recovery.claims.actors import Actor
 from recovery.models import Claim, Notification, NotificationStatus, Outcome
 from recovery.security.guards import take_guard
@@ -73,16 +72,7 @@ def check_client(session: Session, actor: Actor, now: datetime, policy: Policy =
     if failed < policy.max_failed_numbers_per_client:
         return
     alerted = _alert_once(session, actor, since, failed, now)
-    audit.record(
-        session,
-        actor=actor.label,
-        action="claims.client_throttled",
-        channel=actor.channel,
-        subject=actor.label[:64],
-        ip=actor.ip,
-        failed_numbers=failed,
-        alerted=alerted,
-    )
+    actor.audit(session, "claims.client_throttled", actor.label[:64], failed_numbers=failed, alerted=alerted)
     retry = (oldest + timedelta(hours=policy.client_failure_window_hours) - now) if oldest else timedelta(0)
     raise TooManyFailedNumbers(max(1, int(retry.total_seconds())))
 

@@ -29,7 +29,6 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.expression import ScalarSelect
 
-from recovery import audit
 from recovery.claims.actors import Actor
 from recovery.models import Claim, Outcome, Unlock
 from recovery.verification import DEFAULT_POLICY, LockState, Policy, lock_state
@@ -173,13 +172,5 @@ def unlock(
         raise NotLocked(msisdn)
     record = Unlock(msisdn=msisdn, staff_user_id=actor.staff_user_id, reason=reason, created_at=now)
     session.add(record)
-    audit.record(
-        session,
-        actor=actor.label,
-        action="number.unlocked",
-        channel=actor.channel,
-        subject=msisdn,
-        ip=actor.ip,
-        reason_chars=len(reason),
-    )
+    actor.audit(session, "number.unlocked", msisdn, reason_chars=len(reason))
     return record

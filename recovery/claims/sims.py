@@ -19,7 +19,6 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from recovery import audit
 from recovery.claims import notifications
 from recovery.claims.actors import Actor
 from recovery.claims.tickets import audit_ticket
@@ -86,13 +85,5 @@ def stop_current_sim(
     details: dict[str, object] = {"sim_id": sim.id}
     if ticket_id is not None:
         details["ticket_id"] = str(ticket_id)
-    audit.record(
-        session,
-        actor=actor.label,
-        action="sim.blocked",
-        channel=actor.channel,
-        subject=subscriber.msisdn,
-        ip=actor.ip,
-        **details,
-    )
+    actor.audit(session, "sim.blocked", subscriber.msisdn, **details)
     return True

@@ -31,7 +31,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from recovery import audit
 from recovery.claims import notifications, sims, tickets
 from recovery.claims.actors import Actor
 from recovery.claims.ceiling import check_client
@@ -178,13 +177,10 @@ def submit_claim(
         ticket, created = _act(session, subscriber, claim, decision, actor, context, open_ticket)
     claim.ticket_id = ticket.id if ticket is not None else None
     claim.verification = stored_verification(verification, decision)
-    audit.record(
+    actor.audit(
         session,
-        actor=actor.label,
-        action="claim.submitted",
-        channel=actor.channel,
-        subject=msisdn,
-        ip=actor.ip,
+        "claim.submitted",
+        msisdn,
         claim=str(claim.id),
         requested=request.action.value,
         outcome=decision.outcome.value,

@@ -28,7 +28,6 @@ from sqlalchemy import case, literal, null, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from recovery import audit
 from recovery.claims import notifications
 from recovery.claims.actors import Actor
 from recovery.iccid import normalise_iccid
@@ -310,13 +309,10 @@ def audit_ticket(
     session: Session, ticket: Ticket, action: str, actor: Actor, msisdn: str, **details: object
 ) -> None:
     """Audit ``action`` on ``ticket`` (its type and region, the number; never identity data)."""
-    audit.record(
+    actor.audit(
         session,
-        actor=actor.label,
-        action=action,
-        channel=actor.channel,
-        subject=str(ticket.id),
-        ip=actor.ip,
+        action,
+        str(ticket.id),
         msisdn=msisdn,
         type=ticket.type.value,
         region=ticket.region,
