@@ -1,7 +1,9 @@
 """Russian internal passports: series (4 digits) and number (6 digits).
 
 The service never stores a passport in clear: only a keyed HMAC, so a leak of
-the database does not leak passports, and the key lives outside it.
+the database does not leak passports, and the key lives outside it. Comparing a
+passport with the digest on record is the verification engine's one rule
+(``recovery.verification.passport``).
 """
 
 from __future__ import annotations
@@ -32,12 +34,3 @@ def passport_digest(raw: str, key: str) -> str:
     """Keyed HMAC-SHA256 (hex) of the normalised passport."""
     normalised = normalise_passport(raw)
     return hmac.new(key.encode(), normalised.encode(), hashlib.sha256).hexdigest()
-
-
-def passport_matches(raw: str, stored_digest: str, key: str) -> bool:
-    """Compare a typed passport with a stored digest in constant time."""
-    try:
-        digest = passport_digest(raw, key)
-    except InvalidPassport:
-        return False
-    return hmac.compare_digest(digest, stored_digest)
