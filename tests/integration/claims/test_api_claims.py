@@ -180,6 +180,23 @@ def test_a_claim_and_its_ticket_can_be_read_back(client, session, ivanov, agent_
     assert ticket.status_code == 200 and ticket.get_json() == created["ticket"]
 
 
+@pytest.mark.parametrize(
+    ("changes", "outcome"),
+    [
+        ({"action": "block"}, "block"),
+        ({"registeredAddress": "г. Тверь, ул. Советская, д. 1", "recentCalls": []}, "block"),
+        ({"passport": "1111 111111"}, "rejected"),
+    ],
+    ids=["block", "block-office-visit", "rejected"],
+)
+def test_the_answer_from_the_objects_equals_the_stored_one(client, ivanov, agent_token, changes, outcome):
+    """The POST answers from the verification and decision in hand, the GET from the claim row."""
+    created = post_claim(client, agent_token, claim_body(**changes)).get_json()
+    assert created["outcome"] == outcome
+    read = client.get(f"/api/v1/claims/{created['claimId']}", headers=bearer(agent_token))
+    assert read.status_code == 200 and read.get_json() == created
+
+
 @pytest.mark.parametrize("path", ["/api/v1/claims/{id}", "/api/v1/tickets/{id}"])
 @pytest.mark.parametrize("ident", ["3f0e5b8a-2d4c-4e7b-9a61-5c2f8d9e0b17", "1", "not-a-uuid"])
 def test_unknown_ids_are_404(client, agent_token, path, ident):
