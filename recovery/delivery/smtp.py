@@ -45,12 +45,13 @@ def build_email(notification: Notification, sender: str) -> EmailMessage:
         idstring=f"notification-{notification.id}", domain=sender.rpartition("@")[2]
     )
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: no auto-replies to a notification
-    message.set_content(body, subtype="plain", charset="utf-8")
+    message.set_content(body, subtype="plain", charset="utf-8", cte="quoted-printable")
     paragraphs = "".join(f"<p>{html.escape(part)}</p>" for part in body.split("\n\n"))
     message.add_alternative(
         f'<!doctype html><html lang="{language.split(",")[0]}"><body>{paragraphs}</body></html>',
         subtype="html",
         charset="utf-8",
+        cte="quoted-printable",
     )
     message["Content-Language"] = language  # after the content: setting it clears Content-* headers
     return message
