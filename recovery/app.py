@@ -74,4 +74,7 @@ def create_app(config: object) -> Flask:
     from recovery.cli import register_commands
 
     register_commands(app)
+    from recovery.delivery.commands import smpp_receipts_command
+
+    app.cli.add_command(smpp_receipts_command)
     return app

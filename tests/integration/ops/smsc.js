@@ -1,11 +1,17 @@
 // A test SMSC built on the npm "smpp" package (not our code): takes one ESME's bind_transceiver,
 // answers submit_sm with a message id, and sends a delivery receipt for each part that asks for one
-// (UNDELIV for a destination ending in 0000, DELIVRD otherwise). Writes each event as a JSON line.
+// (UNDELIV for a destination ending in 0000, DELIVRD otherwise; for one ending in 1111 the receipt
+// waits for the next bind_receiver, as a late receipt would). Writes each event as a JSON line.
 // Usage: node smsc.js PORT SYSTEM_ID PASSWORD
 "use strict";
 const smpp = require("smpp");
 const [port, systemId, password] = process.argv.slice(2);
 let counter = 0;
+const held = [];
+
+function receipt(id, stat) {
+  return "id:" + id + " sub:001 dlvrd:001 submit date:2612021200 done date:2612021200 stat:" + stat + " err:000 text:";
+}
 
 function emit(event) {
   process.stdout.write(JSON.stringify(event) + "\n");
@@ -13,7 +19,7 @@ function emit(event) {
 
 const server = smpp.createServer({}, (session) => {
   session.on("error", () => {});
-  session.on("bind_transceiver", (pdu) => {
+  const bind = (kind) => (pdu) => {
     session.pause();
     if (pdu.system_id !== systemId || pdu.password !== password) {
       session.send(pdu.response({ command_status: smpp.ESME_RBINDFAIL }));
@@ -23,8 +29,16 @@ const server = smpp.createServer({}, (session) => {
     }
     session.send(pdu.response());
     session.resume();
-    emit({ event: "bound", system_id: pdu.system_id });
-  });
+    emit({ event: "bound", kind: kind, system_id: pdu.system_id });
+    if (kind === "receiver") {
+      while (held.length) {
+        const late = held.shift();
+        session.deliver_sm({ source_addr: late.to, destination_addr: late.from, esm_class: 4, short_message: receipt(late.id, "DELIVRD") });
+      }
+    }
+  };
+  session.on("bind_transceiver", bind("transceiver"));
+  session.on("bind_receiver", bind("receiver"));
   session.on("submit_sm", (pdu) => {
     counter += 1;
     const id = "smsc-" + counter;
@@ -43,14 +57,11 @@ const server = smpp.createServer({}, (session) => {
       udh: (sm.udh || []).map((b) => b.toString("hex")),
     });
     session.send(pdu.response({ message_id: id }));
-    if (pdu.registered_delivery) {
+    if (pdu.registered_delivery && pdu.destination_addr.endsWith("1111")) {
+      held.push({ id: id, to: pdu.destination_addr, from: pdu.source_addr });
+    } else if (pdu.registered_delivery) {
       const stat = pdu.destination_addr.endsWith("0000") ? "UNDELIV" : "DELIVRD";
-      session.deliver_sm({
-        source_addr: pdu.destination_addr,
-        destination_addr: pdu.source_addr,
-        esm_class: 4,
-        short_message: "id:" + id + " sub:001 dlvrd:001 submit date:2612021200 done date:2612021200 stat:" + stat + " err:000 text:",
-      });
+      session.deliver_sm({ source_addr: pdu.destination_addr, destination_addr: pdu.source_addr, esm_class: 4, short_message: receipt(id, stat) });
     }
   });
   session.on("deliver_sm_resp", () => emit({ event: "deliver_sm_resp" }));

@@ -144,3 +144,18 @@ def test_a_refused_bind_fails_the_message(app, session, smpp_config, smsc):
     assert "bind_refused" in [e["event"] for e in smsc.drain(until="bind_refused")]
     assert smsc.submitted() == []
     assert session.scalars(select(SmsDelivery)).all() == []
+
+
+def test_a_late_receipt_is_recorded_by_smpp_receipts(app, session, runner, smpp_config, smsc):
+    app.config["SMPP_RECEIPT_WAIT_SECONDS"] = 0.3
+    _queue_sms(session, "+79990001111", "Test")  # the SMSC holds this one's receipt for a receiver
+    assert _deliver(app) == 1
+    assert session.scalars(select(SmsDelivery.state)).one() == "submitted"
+
+    result = runner.invoke(args=["smpp-receipts", "--seconds", "2"])
+    assert result.exit_code == 0, result.output
+    assert "recorded 1 delivery receipt(s)" in result.output
+    session.expire_all()
+    delivery = session.scalars(select(SmsDelivery)).one()
+    assert delivery.state == "DELIVRD" and delivery.receipt_at is not None
+    assert {"event": "bound", "kind": "receiver", "system_id": SMPP_USER} in smsc.drain()
