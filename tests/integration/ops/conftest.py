@@ -131,3 +131,24 @@ def smsc() -> Iterator[Smsc]:
         process.wait(timeout=10)
         reader.join(timeout=10)  # the pipe is at its end once node is gone
         process.stdout.close()  # type: ignore[union-attr]
+
+
+@pytest.fixture
+def build_app() -> Iterator:
+    """Builds apps with their own config; their database connections are closed afterwards."""
+    from recovery import create_app
+    from recovery.extensions import db
+
+    built = []
+
+    def build(config):
+        application = create_app(config)
+        built.append(application)
+        return application
+
+    try:
+        yield build
+    finally:
+        for application in built:
+            with application.app_context():
+                db.engine.dispose()

@@ -9,7 +9,6 @@ import uuid
 
 import pytest
 
-from recovery import create_app
 from recovery.observability.logs import ACCESS_LOGGER, JsonFormatter
 from tests.conftest import make_config
 from tests.integration.security.cast import IVANOV, api_claim, make_cast
@@ -91,8 +90,8 @@ def test_a_claims_json_log_holds_no_identity_data(app, session, caplog):
     assert sorted(value for value in secrets if value in logged) == []
 
 
-def test_json_format_writes_one_object_per_line_to_stderr(database_url, capsys):
-    client = create_app(make_config(database_url, LOG_FORMAT="json")).test_client()
+def test_json_format_writes_one_object_per_line_to_stderr(database_url, capsys, build_app):
+    client = build_app(make_config(database_url, LOG_FORMAT="json")).test_client()
     response = client.get("/healthz", headers={"X-Request-ID": "probe-000000001"})
     assert response.status_code == 200
     err = capsys.readouterr().err

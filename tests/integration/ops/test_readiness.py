@@ -7,7 +7,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from recovery import create_app
 from recovery.models import Notification, NotificationStatus
 from recovery.observability.outboxes import OUTBOXES, Outbox, register_outbox
 from tests.conftest import make_config
@@ -42,8 +41,8 @@ def test_liveness_stays_as_it_was(client):
     assert client.get("/healthz").get_json() == {"status": "ok"}
 
 
-def test_not_ready_without_the_database(tmp_path):
-    app = create_app(make_config(f"sqlite:///{tmp_path}/missing-dir/nothing/x.sqlite3"))
+def test_not_ready_without_the_database(tmp_path, build_app):
+    app = build_app(make_config(f"sqlite:///{tmp_path}/missing-dir/nothing/x.sqlite3"))
     response = app.test_client().get("/readyz")
     assert response.status_code == 503
     body = response.get_json()
@@ -54,8 +53,8 @@ def test_not_ready_without_the_database(tmp_path):
 @pytest.mark.parametrize(
     ("uri", "status", "state"), [(REAL_REDIS, 200, "ok"), (NO_REDIS, 503, "unavailable")]
 )
-def test_redis_is_checked_where_configured(database_url, uri, status, state):
-    app = create_app(make_config(database_url, RATELIMIT_STORAGE_URI=uri, RATELIMIT_ENABLED=False))
+def test_redis_is_checked_where_configured(database_url, uri, status, state, build_app):
+    app = build_app(make_config(database_url, RATELIMIT_STORAGE_URI=uri, RATELIMIT_ENABLED=False))
     response = app.test_client().get("/readyz")
     assert response.status_code == status
     assert response.get_json()["checks"]["redis"].startswith(state)
