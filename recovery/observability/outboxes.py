@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from importlib import import_module
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -58,9 +59,11 @@ def notifications_backlog(session: Session) -> Backlog:
 
 def notifications_delivered(config: Mapping[str, object]) -> bool:
     """A backlog counts only where a backend delivers (the default keeps messages for the outbox page)."""
-    from recovery.claims.notifications import load_backend
+    from recovery.claims.notifications import DEFAULT_BACKEND
 
-    return bool(getattr(load_backend(config.get("NOTIFICATION_BACKEND")), "sends", True))  # type: ignore[arg-type]
+    module_name, _, class_name = str(config.get("NOTIFICATION_BACKEND") or DEFAULT_BACKEND).partition(":")
+    backend_class = getattr(import_module(module_name), class_name)  # the class: no connection, no setup
+    return bool(getattr(backend_class, "sends", True))
 
 
 register_outbox(Outbox("notifications", notifications_backlog, required=notifications_delivered))
