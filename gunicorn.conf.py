@@ -13,6 +13,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
@@ -28,7 +29,11 @@ max_requests_jitter = 1_000
 accesslog = None
 errorlog = "-"
 
-_metrics_dir = Path(os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", "/run/recovery/metrics"))
+# The systemd unit sets it (/run/recovery/metrics); otherwise a directory of this server's own, so
+# that two servers on one machine (a benchmark beside a development server) never share or wipe files.
+if not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="recovery-metrics-")
+_metrics_dir = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
 
 
 def on_starting(server: object) -> None:

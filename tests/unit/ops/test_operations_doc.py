@@ -64,6 +64,6 @@ def test_the_config_table_is_what_config_py_reads():
 
 def test_the_process_table_is_what_gunicorn_conf_reads():
     source = (ROOT / "gunicorn.conf.py").read_text(encoding="utf-8")
-    read = set(re.findall(r"os\.environ\.(?:get|setdefault)\(\s*\"([A-Z0-9_]+)\"", source))
+    read = set(re.findall(r"os\.environ(?:\.get\(|\.setdefault\(|\[)\s*\"([A-Z0-9_]+)\"", source))
     assert "PROMETHEUS_MULTIPROC_DIR" in read
     assert table("env:process") == read
