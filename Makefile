@@ -16,7 +16,7 @@ SHELL_SOURCES = recovery/*.py recovery/main/*.py templates/base.html templates/m
 CATALOGS := $(wildcard translations/*/LC_MESSAGES/messages.po recovery/*/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run test test-postgres test-e2e e2e-deps screenshots lint format translations translations-update bench clean
+.PHONY: run test test-postgres test-e2e e2e-deps ops-deps screenshots lint format translations translations-update bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -35,10 +35,22 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 
 translations: $(COMPILED)
 
-run: $(VENV)/.runtime translations
+# With MAIL_SERVER set (e.g. MAIL_SERVER=127.0.0.1 make run) e-mail goes over SMTP to a local
+# debugging server (aiosmtpd, which prints each message here), delivered every 5 s; /metrics is on too.
+MAIL_PORT ?= 8025
+run: $(VENV)/.runtime translations $(if $(MAIL_SERVER),$(VENV)/.dev)
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
+ifdef MAIL_SERVER
+	@echo "e-mail: SMTP to the debugging server on $(MAIL_SERVER):$(MAIL_PORT), printed below; metrics: /metrics"
+	export MAIL_PORT=$(MAIL_PORT) NOTIFICATION_BACKEND=recovery.delivery:Gateway; \
+	$(BIN)/python -m aiosmtpd -n -l $(MAIL_SERVER):$(MAIL_PORT) & smtp=$$!; \
+	( while sleep 5; do $(FLASK) deliver-notifications >/dev/null 2>&1; done ) & loop=$$!; \
+	trap 'kill $$smtp $$loop 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
+else
+	$(FLASK) run --host $(HOST) --port $(PORT)
+endif
 
 $(CHROMIUM):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
@@ -51,7 +63,20 @@ $(AXE_STAMP):
 
 e2e-deps: $(CHROMIUM) $(AXE_STAMP)
 
-test: $(VENV)/.dev translations e2e-deps
+# The SMS tests' SMSC: the npm smpp package's server (tests/integration/ops/smsc.js), pinned.
+SMPP_NPM_VERSION := 0.5.1
+SMSC_NODE_DIR := tests/integration/ops/.node
+SMSC_STAMP := $(SMSC_NODE_DIR)/.smpp-$(SMPP_NPM_VERSION)
+
+$(SMSC_STAMP):
+	command -v npm >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm)
+	rm -rf $(SMSC_NODE_DIR)
+	npm install --prefix $(SMSC_NODE_DIR) --no-save --no-package-lock --no-audit --no-fund smpp@$(SMPP_NPM_VERSION)
+	touch $@
+
+ops-deps: $(SMSC_STAMP)
+
+test: $(VENV)/.dev translations e2e-deps ops-deps
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-e2e: $(VENV)/.dev translations e2e-deps
@@ -89,5 +114,5 @@ bench: $(VENV)/.dev translations
 	BENCH_SCALE=$(BENCH_SCALE) $(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache test-artifacts $(NODE_DIR)
+	rm -rf $(VENV) instance .pytest_cache test-artifacts $(NODE_DIR) $(SMSC_NODE_DIR)
 	find . -name '*.mo' -not -path './.venv/*' -delete

@@ -150,6 +150,51 @@ class BaseConfig:
     # Delivery of SMS codes: an import path "module:Class" (recovery/sms.py).
     SMS_BACKEND = "recovery.sms:OutboxSmsBackend"
 
+    # Operations (docs/OPERATIONS.md): logs, metrics, readiness, e-mail over SMTP, SMS over SMPP.
+    #: ``text`` (development) or ``json`` (one object per line, production's default).
+    LOG_FORMAT = "text"
+    LOG_LEVEL = "INFO"
+    #: Who may read ``/metrics``: these address ranges, or a request bearing ``METRICS_TOKEN``.
+    METRICS_ALLOWED_NETWORKS = "127.0.0.1/32,::1/128"
+    METRICS_TOKEN = ""
+    #: ``/readyz`` fails when an outbox's oldest waiting row is older than this (seconds).
+    OUTBOX_MAX_AGE_SECONDS = 900
+    #: Delivery of the outbox: "module:Class" (recovery/claims/notifications.py, recovery/delivery/).
+    NOTIFICATION_BACKEND = "recovery.claims.notifications:OutboxOnly"
+    MAIL_SERVER = ""
+    MAIL_PORT = 25
+    MAIL_USE_TLS = False
+    MAIL_USERNAME = ""
+    MAIL_PASSWORD = ""
+    MAIL_FROM = "noreply@localhost"
+    SMPP_HOST = ""
+    SMPP_PORT = 2775
+    SMPP_SYSTEM_ID = ""
+    SMPP_PASSWORD = ""
+    SMPP_SOURCE_ADDR = "0890"
+    #: How long a delivery run waits, after submitting, for delivery receipts on the same bind.
+    SMPP_RECEIPT_WAIT_SECONDS = 2.0
+
+    def read_operations(self, env: Mapping[str, str]) -> None:
+        """The operations settings from the environment (docs/OPERATIONS.md has the table)."""
+        text = ("LOG_FORMAT", "LOG_LEVEL", "METRICS_ALLOWED_NETWORKS", "METRICS_TOKEN")
+        text += ("NOTIFICATION_BACKEND", "SMS_BACKEND", "MAIL_SERVER", "MAIL_USERNAME")
+        text += ("MAIL_PASSWORD", "MAIL_FROM")
+        text += ("SMPP_HOST", "SMPP_SYSTEM_ID", "SMPP_PASSWORD", "SMPP_SOURCE_ADDR")
+        for name in text:
+            setattr(self, name, env.get(name, getattr(self, name)))
+        if self.LOG_FORMAT not in ("text", "json"):
+            raise ConfigError("LOG_FORMAT must be text or json")
+        numbers = {"OUTBOX_MAX_AGE_SECONDS": int, "MAIL_PORT": int, "SMPP_PORT": int}
+        numbers["SMPP_RECEIPT_WAIT_SECONDS"] = float
+        for name, kind in numbers.items():
+            try:
+                setattr(self, name, kind(env.get(name, getattr(self, name))))
+            except ValueError:
+                raise ConfigError(f"{name} must be a number") from None
+        use_tls = env.get("MAIL_USE_TLS", str(self.MAIL_USE_TLS))
+        self.MAIL_USE_TLS = use_tls.lower() in ("1", "true", "yes", "on")
+
     def __init__(self, environ: Mapping[str, str] | None = None) -> None:
         env = os.environ if environ is None else environ
         self.SECRET_KEY = env.get("SECRET_KEY", DEFAULT_SECRET_KEY)
@@ -163,6 +208,7 @@ class BaseConfig:
             self.PROXY_FIX_X_FOR = int(env.get("PROXY_FIX_X_FOR", self.PROXY_FIX_X_FOR))
         except ValueError:
             raise ConfigError("PROXY_FIX_X_FOR must be a whole number of proxies") from None
+        self.read_operations(env)
 
     def default_database_url(self) -> str:
         """The embedded database used when ``DATABASE_URL`` is not set."""
@@ -203,6 +249,7 @@ class ProductionConfig(BaseConfig):
     # Limits shared by every worker and server; claims fail closed without it.
     RATELIMIT_STORAGE_URI = "redis://127.0.0.1:6379"
     DEV_PAGES = False
+    LOG_FORMAT = "json"
 
     def __init__(self, environ: Mapping[str, str] | None = None) -> None:
         env = os.environ if environ is None else environ

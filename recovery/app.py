@@ -50,10 +50,12 @@ def create_app(config: object) -> Flask:
 
     from recovery import auth, models  # noqa: F401  (register the tables and user loaders)
     from recovery.errors import register_error_handlers
+    from recovery.observability import init_observability
     from recovery.security import init_security
 
     init_security(app)
     register_error_handlers(app)
+    init_observability(app)
 
     for name in app.config.get("BLUEPRINTS", BLUEPRINTS):
         module = import_module(f"recovery.{name}")
@@ -72,4 +74,7 @@ def create_app(config: object) -> Flask:
     from recovery.cli import register_commands
 
     register_commands(app)
+    from recovery.delivery.commands import smpp_receipts_command
+
+    app.cli.add_command(smpp_receipts_command)
     return app

@@ -29,6 +29,7 @@ from typing import Protocol
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from recovery.delivery.language import account_language
 from recovery.models import Notification, NotificationStatus, Subscriber
 from recovery.regions import UnknownRegion, get_region
 
@@ -186,6 +187,7 @@ def queue(
         subject=message.subject,
         body=message.body,
         status=NotificationStatus.QUEUED,
+        language=account_language(session, subscriber),
     )
     session.add(notification)
     return notification

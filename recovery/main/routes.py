@@ -1,14 +1,16 @@
-"""The front page, the language switch and the health check."""
+"""The front page, the language switch, the liveness and the readiness probes."""
 
 from __future__ import annotations
 
-from flask import Response, jsonify, redirect, render_template, request, url_for
+from flask import Response, current_app, jsonify, redirect, render_template, request, url_for
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
+from recovery import clock
 from recovery.extensions import csrf, db, limiter
 from recovery.i18n import add_language_headers, language_choices, remember_language
 from recovery.main import bp
+from recovery.observability.readiness import OK, readiness
 from recovery.security.safe_redirect import safe_next
 
 # Every page's header carries the language switcher; every HTML response says its language.
@@ -40,3 +42,17 @@ def healthz() -> tuple[Response, int]:
         db.session.rollback()
         return jsonify(status="unavailable"), 503
     return jsonify(status="ok"), 200
+
+
+@bp.get("/readyz")
+@limiter.exempt
+@csrf.exempt
+def readyz() -> tuple[Response, int]:
+    """200 when the database, Redis (where configured) and the required outboxes are healthy, else 503.
+
+    The body names each check and which ones failed, for the operator and the orchestrator.
+    """
+    checks = readiness(db.session, current_app.config, clock.now())
+    unhealthy = sorted(name for name, state in checks.items() if state != OK)
+    status = 503 if unhealthy else 200
+    return jsonify(status="unavailable" if unhealthy else "ok", checks=checks, unhealthy=unhealthy), status

@@ -13,6 +13,7 @@ from recovery.models.account import (
 )
 from recovery.models.audit import AuditEvent, Notification, NotificationStatus
 from recovery.models.claims import Action, Channel, Claim, Outcome, Ticket, TicketStatus, TicketType
+from recovery.models.delivery import SmsDelivery
 from recovery.models.drafts import ClaimDraft
 from recovery.models.ledger import CallEvent, CallKind
 from recovery.models.lockout import ClaimGuard, Unlock
@@ -47,6 +48,7 @@ __all__ = [
     "Sim",
     "SimStatus",
     "SmsCode",
+    "SmsDelivery",
     "StaffRole",
     "StaffUser",
     "Subscriber",

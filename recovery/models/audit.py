@@ -71,6 +71,8 @@ class Notification(db.Model):
         str_enum(NotificationStatus, "notification_status"), default=NotificationStatus.QUEUED
     )
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The account holder's language ("ru", "en") when on record; else the message goes in both.
+    language: Mapped[str | None] = mapped_column(String(5))
 
     def __repr__(self) -> str:
         return f"<Notification {self.id} {self.channel} {self.status}>"

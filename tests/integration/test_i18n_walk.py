@@ -29,7 +29,10 @@ from recovery.models import StaffRole
 from tests.factories import make_staff
 
 #: Paths that are not pages for people: APIs, files, probes, development tools.
-SKIPPED_PREFIXES = ("/api", "/camara", "/static", "/bootstrap", "/healthz", "/dev", "/lang")
+SKIPPED_PREFIXES = (
+    *("/api", "/camara", "/static", "/bootstrap", "/dev", "/lang"),
+    *("/healthz", "/readyz", "/metrics"),
+)
 #: A path no route has: the "not found" page is walked too once it uses the layout.
 MISSING_PATH = "/i18n-walk/no-such-page"
 CYRILLIC = re.compile(r"[\u0400-\u04ff]")

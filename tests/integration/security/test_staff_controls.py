@@ -39,6 +39,8 @@ PUBLIC_ENDPOINTS = frozenset(
         "bootstrap.static",
         "main.index",  # the front page
         "main.healthz",  # for the load balancer
+        "main.readyz",  # the readiness probe (names failing parts, never data)
+        "observability.metrics",  # 404 unless METRICS_ALLOWED_NETWORKS or METRICS_TOKEN lets the caller in
         "main.set_language",
         "apidocs.reference",  # the API's documentation and OpenAPI document
         "api-docs.openapi_json",

@@ -1,0 +1,104 @@
+"""``/readyz``: 200 when every dependency is healthy, else 503 naming the parts that are not."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from recovery.models import Notification, NotificationStatus
+from recovery.observability.outboxes import OUTBOXES, Outbox, register_outbox
+from tests.conftest import make_config
+
+LOGGING_BACKEND = "recovery.claims.notifications:LoggingBackend"
+REAL_REDIS = "redis://127.0.0.1:6379"
+NO_REDIS = "redis://127.0.0.1:1"  # nothing listens on port 1
+
+
+def _queue(session, age: timedelta) -> None:
+    session.add(
+        Notification(
+            channel="email",
+            kind="sim_blocked",
+            recipient="ivanov@example.ru",
+            subject="s",
+            body="b",
+            status=NotificationStatus.QUEUED,
+            created_at=datetime.now(UTC) - age,
+        )
+    )
+    session.commit()
+
+
+def test_ready_with_the_database_and_no_redis_configured(client):
+    response = client.get("/readyz")
+    assert response.status_code == 200
+    assert response.get_json() == {"status": "ok", "checks": {"database": "ok"}, "unhealthy": []}
+
+
+def test_liveness_stays_as_it_was(client):
+    assert client.get("/healthz").get_json() == {"status": "ok"}
+
+
+def test_not_ready_without_the_database(tmp_path, build_app):
+    app = build_app(make_config(f"sqlite:///{tmp_path}/missing-dir/nothing/x.sqlite3"))
+    response = app.test_client().get("/readyz")
+    assert response.status_code == 503
+    body = response.get_json()
+    assert body["status"] == "unavailable" and body["unhealthy"] == ["database"]
+    assert body["checks"]["database"].startswith("unavailable")
+
+
+@pytest.mark.parametrize(
+    ("uri", "status", "state"), [(REAL_REDIS, 200, "ok"), (NO_REDIS, 503, "unavailable")]
+)
+def test_redis_is_checked_where_configured(database_url, uri, status, state, build_app):
+    app = build_app(make_config(database_url, RATELIMIT_STORAGE_URI=uri, RATELIMIT_ENABLED=False))
+    response = app.test_client().get("/readyz")
+    assert response.status_code == status
+    assert response.get_json()["checks"]["redis"].startswith(state)
+    assert response.get_json()["unhealthy"] == ([] if status == 200 else ["redis"])
+
+
+@pytest.mark.parametrize(
+    ("backend", "age", "status"),
+    [
+        (LOGGING_BACKEND, timedelta(minutes=1), 200),  # delivered soon enough
+        (LOGGING_BACKEND, timedelta(hours=2), 503),  # nobody drains it
+        (None, timedelta(hours=2), 200),  # the default backend keeps messages for the outbox page
+    ],
+)
+def test_a_stale_notification_backlog_makes_it_not_ready(app, session, backend, age, status):
+    app.config["NOTIFICATION_BACKEND"] = backend
+    _queue(session, age)
+    response = app.test_client().get("/readyz")
+    assert response.status_code == status, response.get_json()
+    checks = response.get_json()["checks"]
+    if backend is None:
+        assert "notifications_outbox" not in checks
+    elif status == 503:
+        assert response.get_json()["unhealthy"] == ["notifications_outbox"]
+        assert re.fullmatch(r"1 pending, oldest 72\d\d s \(limit 900 s\)", checks["notifications_outbox"])
+    else:
+        assert checks["notifications_outbox"] == "ok"
+
+
+@pytest.fixture
+def provisioning():
+    """Another feature's outbox, registered as the provisioning one will be."""
+    state = {"backlog": (0, None)}
+    register_outbox(Outbox("provisioning", lambda session: state["backlog"], "PROVISIONING_MAX_AGE_SECONDS"))
+    try:
+        yield state
+    finally:
+        OUTBOXES.pop("provisioning")
+
+
+def test_another_outbox_plugs_in_with_its_own_limit(app, client, provisioning):
+    app.config["PROVISIONING_MAX_AGE_SECONDS"] = 60
+    assert client.get("/readyz").get_json()["checks"]["provisioning_outbox"] == "ok"
+    provisioning["backlog"] = (3, datetime.now(UTC) - timedelta(minutes=5))
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.get_json()["unhealthy"] == ["provisioning_outbox"]

@@ -1,0 +1,117 @@
+"""E-mail over SMTP: a claim's notification delivered to a real SMTP server (aiosmtpd) on 127.0.0.1."""
+
+from __future__ import annotations
+
+from email import message_from_bytes
+from email.policy import default
+
+import pytest
+from sqlalchemy import select
+
+from recovery import clock
+from recovery.claims.notifications import deliver_queued, load_backend
+from recovery.extensions import db
+from recovery.models import Account, Notification, NotificationStatus
+from tests.integration.ops.conftest import MAIL_PASSWORD, MAIL_USER, free_port
+from tests.integration.security.cast import api_claim, make_cast
+
+SENDER = "noreply@recovery.example"
+
+
+@pytest.fixture
+def mail_config(app, smtp_server):
+    _, port = smtp_server
+    app.config.update(
+        NOTIFICATION_BACKEND="recovery.delivery:Gateway",
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=port,
+        MAIL_USERNAME=MAIL_USER,
+        MAIL_PASSWORD=MAIL_PASSWORD,
+        MAIL_FROM=SENDER,
+    )
+    return app.config
+
+
+def _claim_and_deliver(app, session, language: str | None) -> tuple[int, Notification]:
+    cast = make_cast(app, session, app.config["PII_KEY"])
+    cast.users["holder"].language = language
+    session.commit()
+    response = app.test_client().post("/api/v1/claims", json=api_claim(), headers=cast.bearer("agent"))
+    assert response.get_json()["outcome"] == "reissue"
+    with app.app_context():
+        sent = deliver_queued(db.session, load_backend(app.config["NOTIFICATION_BACKEND"]), clock.now())
+        db.session.commit()
+    notification = session.scalars(select(Notification)).one()
+    session.refresh(notification)
+    return sent, notification
+
+
+def _parts(envelope):
+    message = message_from_bytes(envelope.content, policy=default)
+    plain = message.get_body(preferencelist=("plain",))
+    html = message.get_body(preferencelist=("html",))
+    return message, plain.get_content(), html.get_content()
+
+
+def test_the_reissue_email_arrives_in_both_languages_when_none_is_on_record(
+    app, session, mail_config, smtp_server
+):
+    mailbox, _ = smtp_server
+    sent, notification = _claim_and_deliver(app, session, language=None)
+
+    assert sent == 1 and notification.status == NotificationStatus.SENT and notification.sent_at is not None
+    (envelope,) = mailbox.envelopes
+    assert envelope.mail_from == SENDER and envelope.rcpt_tos == ["ivanov@example.ru"]
+    assert mailbox.logins == [MAIL_USER]
+    message, plain, html = _parts(envelope)
+    assert message.get_content_type() == "multipart/alternative"
+    assert message["From"] == SENDER and message["To"] == "ivanov@example.ru"
+    assert message["Subject"] == "Новая SIM-карта для номера +79161234567 / New SIM card requested"
+    assert message["Content-Language"] == "ru, en"
+    assert message["Message-ID"].endswith("@recovery.example>")
+    assert "заявка на новую SIM-карту" in plain and "a new SIM card with the same number" in plain
+    assert "«Москва»" in plain or "Москва" in plain
+    assert "заявка на новую SIM-карту" in html and "<p>" in html
+
+
+@pytest.mark.parametrize(
+    ("language", "subject", "present", "absent"),
+    [
+        ("ru", "Новая SIM-карта для номера +79161234567", "заявка на новую SIM-карту", "Hello!"),
+        ("en", "New SIM card requested", "a new SIM card with the same number", "Здравствуйте"),
+    ],
+)
+def test_the_account_holders_language_is_used_alone(
+    app, session, mail_config, smtp_server, language, subject, present, absent
+):
+    mailbox, _ = smtp_server
+    _, notification = _claim_and_deliver(app, session, language=language)
+    assert notification.language == language
+    message, plain, html = _parts(mailbox.envelopes[0])
+    assert message["Subject"] == subject and message["Content-Language"] == language
+    assert present in plain and absent not in plain
+    assert absent not in html
+
+
+def test_an_unreachable_server_fails_the_message_and_counts_it(app, session, mail_config):
+    from prometheus_client import REGISTRY
+
+    app.config["MAIL_PORT"] = free_port()  # nothing listens there
+    labels = {"channel": "email", "result": "failed"}
+    before = REGISTRY.get_sample_value("recovery_notification_deliveries_total", labels) or 0
+    sent, notification = _claim_and_deliver(app, session, language=None)
+    assert sent == 0 and notification.status == NotificationStatus.FAILED
+    assert REGISTRY.get_sample_value("recovery_notification_deliveries_total", labels) == before + 1
+
+
+def test_an_sms_without_an_smpp_transport_fails_instead_of_being_marked_sent(app, session, mail_config):
+    session.add(
+        Notification(channel="sms", kind="register_code", recipient="+79161234567", subject="SMS", body="x")
+    )
+    session.commit()
+    with app.app_context():
+        sent = deliver_queued(db.session, load_backend(app.config["NOTIFICATION_BACKEND"]), clock.now())
+        db.session.commit()
+    assert sent == 0
+    assert session.scalars(select(Notification.status)).one() == NotificationStatus.FAILED
+    assert session.scalar(select(Account.id)) is None  # nothing else was touched
