@@ -250,6 +250,7 @@ COMMANDS = (
 def register_commands(app: Flask) -> None:
     """Attach the commands to ``app.cli``."""
     from recovery.ledger.commands import COMMANDS as SCALE_COMMANDS
+    from recovery.network.commands import COMMANDS as NETWORK_COMMANDS
 
-    for command in (*COMMANDS, *SCALE_COMMANDS):
+    for command in (*COMMANDS, *SCALE_COMMANDS, *NETWORK_COMMANDS):
         app.cli.add_command(command)

@@ -26,6 +26,7 @@ from recovery.models import (
     TicketStatus,
     TicketType,
 )
+from recovery.network import provisioning
 from recovery.security.passwords import check_password_strength, hash_password, verify_password
 
 CHANNEL = Channel.ACCOUNT.value
@@ -87,6 +88,7 @@ def block_current_sim(
         raise SimNotActive(subscriber.msisdn)
     sim.status = SimStatus.BLOCKED
     sim.blocked_at = now
+    provisioning.block(session, subscriber.msisdn, sim, now)  # network: bar the SIM (issue 14)
     ticket = Ticket(
         subscriber_id=subscriber.id,
         type=TicketType.BLOCK,

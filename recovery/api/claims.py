@@ -55,6 +55,7 @@ from recovery.claims.submit import (
 from recovery.extensions import db
 from recovery.iccid import InvalidIccid
 from recovery.models import Action, ApiRole, Claim, Outcome, Subscriber, Ticket
+from recovery.network.inventory import SimNotInInventory
 from recovery.regions import all_regions
 from recovery.security.ratelimit import api_limits, claim_limits
 from recovery.verification.settings import MAX_CLAIMED_CALLS
@@ -433,6 +434,9 @@ def fulfil_ticket(body: dict[str, Any], ticket_id: str) -> dict[str, Any] | None
         raise ApiError(
             409, "CONFLICT", "The ticket is no longer open: it was fulfilled or cancelled."
         ) from None
+    except SimNotInInventory:
+        db.session.rollback()
+        raise ApiError(409, "CONFLICT", "This ICCID is not a card of the SIM inventory.") from None
     except tickets.IccidInUse:
         db.session.rollback()
         raise ApiError(409, "CONFLICT", "This ICCID belongs to another SIM card.") from None

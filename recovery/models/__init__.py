@@ -16,6 +16,7 @@ from recovery.models.claims import Action, Channel, Claim, Outcome, Ticket, Tick
 from recovery.models.drafts import ClaimDraft
 from recovery.models.ledger import CallEvent, CallKind
 from recovery.models.lockout import ClaimGuard, Unlock
+from recovery.models.network import InventorySim, Provisioning, ProvisioningOperation, ProvisioningState
 from recovery.models.office import Office
 from recovery.models.partner import PartnerNumberBudget
 from recovery.models.staff import ApiClient, ApiRole, ApiToken, StaffRole, StaffUser
@@ -37,6 +38,7 @@ __all__ = [
     "ClaimDraft",
     "ClaimGuard",
     "CodePurpose",
+    "InventorySim",
     "LoginFailure",
     "MessageAuthor",
     "Notification",
@@ -44,6 +46,9 @@ __all__ = [
     "Office",
     "Outcome",
     "PartnerNumberBudget",
+    "Provisioning",
+    "ProvisioningOperation",
+    "ProvisioningState",
     "Sim",
     "SimStatus",
     "SmsCode",
