@@ -44,7 +44,9 @@ class TestHlr:
     def __init__(self, directory: Path) -> None:
         binary = shutil.which("osmo-hlr") or "/usr/bin/osmo-hlr"
         if not os.path.exists(binary):
-            raise RuntimeError("osmo-hlr is not installed: `make test` installs it (apt-get install osmo-hlr)")
+            raise RuntimeError(
+                "osmo-hlr is not installed: `make test` installs it (apt-get install osmo-hlr)"
+            )
         self.binary = binary
         self.host = f"127.{90 + os.getpid() % 100}.{os.getpid() // 100 % 250}.{next(_hosts) % 250 + 2}"
         self.address = f"{self.host}:4259"

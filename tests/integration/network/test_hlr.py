@@ -141,3 +141,34 @@ def test_a_row_fails_after_the_last_attempt(app, session, config, clock, hlr, iv
     assert (row.state, row.attempts) == (ProvisioningState.FAILED, MAX_ATTEMPTS)
     done = session.query(AuditEvent).filter(AuditEvent.action == "provisioning.failed").count()
     assert done == 1
+
+
+def test_the_api_refuses_a_card_not_in_the_inventory_and_accepts_one_that_is(
+    client, session, config, hlr, ivanov
+):
+    from recovery.models import ApiRole, SimStatus
+    from tests.integration.claims.conftest import bearer, make_token
+
+    in_network(session, hlr, ivanov)
+    ticket = open_reissue(session, config.PII_KEY, ivanov, IVANOV["calls"])
+    office = bearer(make_token(session, ApiRole.OFFICE, "RU-MOW"))
+    url = f"/api/v1/tickets/{ticket.id}/fulfil"
+
+    refused = client.post(url, json={"iccid": iccid(), "passport": IVANOV["passport"]}, headers=office)
+    assert refused.status_code == 409
+    assert refused.get_json()["message"] == "This ICCID is not a card of the SIM inventory."
+    card = add_card(session, iccid())
+    in_use = client.post(
+        url, json={"iccid": ivanov.current_sim.iccid, "passport": IVANOV["passport"]}, headers=office
+    )
+    assert in_use.status_code == 409
+
+    accepted = client.post(url, json={"iccid": card.iccid, "passport": IVANOV["passport"]}, headers=office)
+    assert accepted.status_code == 200
+    session.expire_all()
+    assert ivanov.current_sim.iccid == card.iccid and ivanov.current_sim.status is SimStatus.ACTIVE
+    assert [row.operation for row in rows(session)] == [
+        ProvisioningOperation.BLOCK,
+        ProvisioningOperation.HAND_OVER,
+        ProvisioningOperation.DATA_ON,
+    ]
