@@ -9,15 +9,7 @@ from recovery.claims.submit import ClaimRequest, submit_claim
 from recovery.models import Action, AuditEvent, Channel, ProvisioningOperation, ProvisioningState
 from recovery.network.worker import MAX_ATTEMPTS, Worker, backoff
 from tests.factories import iccid
-from tests.integration.claims.conftest import (  # noqa: F401 - fixtures
-    IVANOV,
-    csrf_token,
-    ivanov,
-    login,
-    office_msk,
-    open_reissue,
-    real_now,
-)
+from tests.integration.claims.conftest import IVANOV, csrf_token, login, open_reissue
 from tests.integration.network.conftest import KI, OPC, add_card, in_network, rows, wait_for
 
 ACTOR = Actor("test", Channel.CLI)
