@@ -12,6 +12,8 @@ CHROMIUM := /usr/bin/chromium
 AXE_VERSION := 4.14.1
 NODE_DIR := tests/e2e/.node
 AXE_STAMP := $(NODE_DIR)/.axe-core-$(AXE_VERSION)
+# The network tests run a real HLR: Debian's osmo-hlr (tests/integration/network).
+OSMO_HLR := /usr/bin/osmo-hlr
 SHELL_SOURCES = recovery/*.py recovery/main/*.py templates/base.html templates/main/*.html templates/macros/*.html
 CATALOGS := $(wildcard translations/*/LC_MESSAGES/messages.po recovery/*/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
@@ -35,10 +37,12 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 
 translations: $(COMPILED)
 
+# The worker (provisioning and notification outboxes) runs beside the server and stops with it.
 run: $(VENV)/.runtime translations
 	$(FLASK) db upgrade
 	$(FLASK) seed-demo --if-empty
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	$(FLASK) worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(FLASK) run --host $(HOST) --port $(PORT)
 
 $(CHROMIUM):
 	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
@@ -51,7 +55,10 @@ $(AXE_STAMP):
 
 e2e-deps: $(CHROMIUM) $(AXE_STAMP)
 
-test: $(VENV)/.dev translations e2e-deps
+$(OSMO_HLR):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq osmo-hlr
+
+test: $(VENV)/.dev translations e2e-deps $(OSMO_HLR)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-e2e: $(VENV)/.dev translations e2e-deps
