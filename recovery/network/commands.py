@@ -40,4 +40,37 @@ def worker_command(once: bool, poll: float) -> None:
     click.echo("worker stopped", err=True)
 
 
-COMMANDS = (import_sims_command, worker_command)
+@click.command("reconcile-network")
+@with_appcontext
+@click.option("--fix", is_flag=True, help="Queue the provisioning that repairs each difference.")
+def reconcile_network_command(fix: bool) -> None:
+    """Compare our SIM states with the HLR's (HLR_CTRL_ADDRESS); exit 1 when they differ."""
+    from recovery import audit, clock
+    from recovery.extensions import db
+    from recovery.network.ctrl import CtrlClient, CtrlUnavailable
+    from recovery.network.reconcile import compare, queue_repairs
+
+    now = clock.now()
+    try:
+        with CtrlClient(current_app.config["HLR_CTRL_ADDRESS"]) as ctrl:
+            differences = compare(db.session, ctrl, now)
+    except CtrlUnavailable as exc:
+        raise click.ClickException(str(exc)) from None
+    for difference in differences:
+        click.echo(str(difference))
+    queued = queue_repairs(db.session, differences, now) if fix else 0
+    audit.record(
+        db.session,
+        actor="cli",
+        action="network.reconciled",
+        channel="cli",
+        differences=len(differences),
+        queued=queued,
+    )
+    db.session.commit()
+    click.echo(f"{len(differences)} difference(s)" + (f", {queued} repair(s) queued" if fix else ""))
+    if differences and not fix:
+        raise SystemExit(1)
+
+
+COMMANDS = (import_sims_command, worker_command, reconcile_network_command)
