@@ -15,7 +15,13 @@ from sqlalchemy.orm import Session
 from recovery.models import InventorySim, Provisioning, Subscriber
 from recovery.network.worker import Worker
 from tests.conftest import make_config
-from tests.integration.claims.conftest import ivanov, office_msk, real_now  # noqa: F401 - shared fixtures
+from tests.integration.claims.conftest import (  # noqa: F401 - shared fixtures
+    agent,
+    ivanov,
+    office_msk,
+    real_now,
+    supervisor,
+)
 from tests.integration.network.hlr import TestHlr
 
 #: Keys of test cards (never a real card's).
