@@ -96,3 +96,15 @@ def test_gzip_and_stdin_are_accepted(runner, session, tmp_path):
     piped = runner.invoke(args=["import-sims", "-"], input=f"{HEADER}\n{card(2)}\n")
     assert piped.exit_code == 0, piped.output
     assert len(session.scalars(select(InventorySim)).all()) == 2
+
+
+def test_the_demo_puts_every_sim_and_the_spare_cards_in_the_inventory(runner, session):
+    from recovery.models import Sim
+    from recovery.network.demo import SPARE_CARDS, spare_iccids
+
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    assert all(iccid in result.output for iccid in spare_iccids())
+    held = set(session.scalars(select(InventorySim.iccid)))
+    sims = set(session.scalars(select(Sim.iccid)))
+    assert sims <= held and len(held) == len(sims) + SPARE_CARDS
