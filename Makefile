@@ -18,7 +18,7 @@ SHELL_SOURCES = recovery/*.py recovery/main/*.py templates/base.html templates/m
 CATALOGS := $(wildcard translations/*/LC_MESSAGES/messages.po recovery/*/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run test test-postgres test-e2e e2e-deps screenshots lint format translations translations-update bench clean
+.PHONY: run test test-postgres test-e2e e2e-deps screenshots lint format translations translations-update bench bench-network clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -89,11 +89,16 @@ translations-update: $(VENV)/.runtime
 # beside its baseline from the same run. BENCH_SCALE=small runs 100 k and 1 M in a few minutes.
 # Not part of `make test` or CI. Results: bench/results/latest.{json,md}.
 BENCH_SCALE ?= full
-bench: $(VENV)/.dev translations
+bench: $(VENV)/.dev translations $(OSMO_HLR)
 	@pg_isready -q -h 127.0.0.1 -p 5432 || { echo "make bench needs PostgreSQL on 127.0.0.1:5432"; exit 1; }
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } \
 		|| echo "wrk could not be installed: the HTTP figures will be skipped"
 	BENCH_SCALE=$(BENCH_SCALE) $(BIN)/python -m bench.run
+	$(BIN)/python -m bench.network
+
+# Only the network figure: claim to HLR over 200 block claims (bench/network.py; needs osmo-hlr).
+bench-network: $(VENV)/.dev $(OSMO_HLR)
+	$(BIN)/python -m bench.network
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache test-artifacts $(NODE_DIR)

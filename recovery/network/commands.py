@@ -9,7 +9,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from recovery.network.inventory import import_sims
-from recovery.network.worker import Worker
+from recovery.network.worker import POLL_SECONDS, Worker
 
 
 @click.command("import-sims")
@@ -25,7 +25,7 @@ def import_sims_command(path: str) -> None:
 @click.command("worker")
 @with_appcontext
 @click.option("--once", is_flag=True, help="Deliver what is due now, then exit (cron, tests).")
-@click.option("--poll", default=1.0, show_default=True, help="Seconds to sleep when nothing is due.")
+@click.option("--poll", default=POLL_SECONDS, show_default=True, help="Seconds to sleep when nothing is due.")
 def worker_command(once: bool, poll: float) -> None:
     """Deliver the provisioning and notification outboxes until SIGTERM or Ctrl-C."""
     worker = Worker(current_app._get_current_object(), poll_seconds=poll)  # type: ignore[attr-defined]

@@ -18,7 +18,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from recovery.models import Provisioning, ProvisioningOperation, ProvisioningState, Sim
-from recovery.network import inventory
+from recovery.network import inventory, wakeup
 
 BLOCK = ProvisioningOperation.BLOCK
 UNBLOCK = ProvisioningOperation.UNBLOCK
@@ -47,6 +47,7 @@ def enqueue(
         created_at=now,
     )
     session.add(row)
+    wakeup.notify(session)
     return row
 
 

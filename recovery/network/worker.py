@@ -25,19 +25,23 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask import Flask
-from sqlalchemy import select
+from sqlalchemy import make_url, select
 from sqlalchemy.orm import Session
 
 from recovery import audit
 from recovery.models import Provisioning, ProvisioningOperation, ProvisioningState, Sim, SimStatus
 from recovery.network import inventory
 from recovery.network.backends import Change, PermanentFailure, ProvisioningBackend, load_backend
+from recovery.network.wakeup import Waiter
 
 MAX_ATTEMPTS = 8
 BACKOFF_BASE_SECONDS = 5
 BACKOFF_MAX_SECONDS = 3600
 MAX_ERROR_LENGTH = 500
 CHANNEL = "worker"
+#: Seconds an idle worker sleeps before looking again (one indexed query per look). On PostgreSQL
+#: a commit wakes it at once (``recovery.network.wakeup``); on SQLite a block waits up to this long.
+POLL_SECONDS = 0.5
 
 logger = logging.getLogger(__name__)
 
@@ -139,12 +143,13 @@ def drain(
 class Worker:
     """The loop of ``flask --app wsgi worker``: drain both outboxes, sleep when idle, stop on request."""
 
-    def __init__(self, app: Flask, *, poll_seconds: float = 1.0, batch: int = 100) -> None:
+    def __init__(self, app: Flask, *, poll_seconds: float = POLL_SECONDS, batch: int = 100) -> None:
         self.app = app
         self.poll_seconds = poll_seconds
         self.batch = batch
         self.stopping = threading.Event()
         self.backend = load_backend(app.config.get("PROVISIONING_BACKEND"), app.config)
+        self.waiter = Waiter(make_url(app.config["SQLALCHEMY_DATABASE_URI"]), self.stopping)
 
     def stop(self, *_: object) -> None:
         """Ask the loop to end after the row in hand (a signal handler)."""
@@ -174,5 +179,6 @@ class Worker:
             except Exception:
                 logger.exception("worker pass failed; retrying")
                 handled = 0
-            if not handled:
-                self.stopping.wait(self.poll_seconds)
+            if not handled and not self.stopping.is_set():
+                self.waiter.wait(self.poll_seconds)
+        self.waiter.close()
