@@ -25,8 +25,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask import Flask
-from sqlalchemy import make_url, select
-from sqlalchemy.orm import Session
+from sqlalchemy import make_url, or_, select
+from sqlalchemy.orm import Session, aliased
 
 from recovery import audit
 from recovery.models import Provisioning, ProvisioningOperation, ProvisioningState, Sim, SimStatus
@@ -56,10 +56,29 @@ def backoff(attempts: int) -> timedelta:
 
 
 def next_due(session: Session, now: datetime) -> Provisioning | None:
-    """Lock and return the oldest due pending row that no other worker holds."""
+    """Lock and return the oldest due pending row that no other worker holds.
+
+    A number's changes reach the network in the order they were made: a row
+    waits while an older one for the same number is due, being retried or in
+    another worker's hands (a block retried after the hand-over would bar the
+    new card). Only a row scheduled for later from the start (data on after
+    cooling) lets newer ones pass.
+    """
+    earlier = aliased(Provisioning)
+    blocked_by_earlier = (
+        select(earlier.id)
+        .where(
+            earlier.msisdn == Provisioning.msisdn,
+            earlier.id < Provisioning.id,
+            earlier.state == ProvisioningState.PENDING,
+            or_(earlier.due_at <= now, earlier.attempts > 0),
+        )
+        .exists()
+    )
     return session.scalars(
         select(Provisioning)
         .where(Provisioning.state == ProvisioningState.PENDING, Provisioning.due_at <= now)
+        .where(~blocked_by_earlier)
         .order_by(Provisioning.due_at, Provisioning.id)
         .limit(1)
         .with_for_update(skip_locked=True)

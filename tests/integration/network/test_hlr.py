@@ -164,3 +164,29 @@ def test_the_api_refuses_a_card_not_in_the_inventory_and_accepts_one_that_is(
         ProvisioningOperation.HAND_OVER,
         ProvisioningOperation.DATA_ON,
     ]
+
+
+def test_a_numbers_changes_reach_the_hlr_in_order(
+    app, client, session, config, clock, hlr, ivanov, office_msk
+):
+    """A block still being retried holds back the hand-over made after it (else it would bar the new card)."""
+    in_network(session, hlr, ivanov)
+    new_card = add_card(session, iccid())
+    ticket = open_reissue(session, config.PII_KEY, ivanov, IVANOV["calls"])
+    clock.at += timedelta(minutes=1)
+    hlr.stop()
+    worker = Worker(app)
+    worker.run_once()
+    assert rows(session)[0].attempts == 1  # the block, waiting for its retry
+    hlr.start()
+    login(client, office_msk)
+    assert _fulfil(client, ticket, new_card.iccid).status_code == 302
+
+    worker.run_once()
+    assert [row.state for row in rows(session)] == [ProvisioningState.PENDING] * 3
+    clock.at += backoff(1)
+    worker.run_once()
+
+    on_number = hlr.info(f"by-msisdn-{IVANOV['msisdn'].lstrip('+')}")
+    assert (on_number["imsi"], on_number["nam_cs"], on_number["nam_ps"]) == (new_card.imsi, "1", "0")
+    assert [row.state for row in rows(session)] == [ProvisioningState.DONE] * 2 + [ProvisioningState.PENDING]
