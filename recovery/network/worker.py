@@ -25,7 +25,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from flask import Flask
-from sqlalchemy import make_url, or_, select
+from sqlalchemy import make_url, or_, select, text
 from sqlalchemy.orm import Session, aliased
 
 from recovery import audit
@@ -159,6 +159,19 @@ def drain(
     return handled
 
 
+#: The PostgreSQL advisory lock key under which one worker at a time sends notifications.
+NOTIFICATIONS_LOCK = 0x6E6F7469
+
+
+def _notifications_turn(session: Session) -> bool:
+    """Whether this worker sends notifications now: ``deliver_queued`` locks no rows, so on
+    PostgreSQL one worker at a time holds a transaction-scoped advisory lock for it (released
+    at the commit); the others skip. SQLite runs one worker."""
+    if session.get_bind().dialect.name != "postgresql":
+        return True
+    return bool(session.scalar(text("SELECT pg_try_advisory_xact_lock(:key)"), {"key": NOTIFICATIONS_LOCK}))
+
+
 class Worker:
     """The loop of ``flask --app wsgi worker``: drain both outboxes, sleep when idle, stop on request."""
 
@@ -183,8 +196,9 @@ class Worker:
         with self.app.app_context():
             try:
                 handled = drain(db.session, self.backend, clock.now, self.batch, self.stopping.is_set)
-                mailer = notifications.load_backend(self.app.config.get("NOTIFICATION_BACKEND"))
-                handled += notifications.deliver_queued(db.session, mailer, clock.now(), limit=self.batch)
+                if _notifications_turn(db.session):
+                    mailer = notifications.load_backend(self.app.config.get("NOTIFICATION_BACKEND"))
+                    handled += notifications.deliver_queued(db.session, mailer, clock.now(), limit=self.batch)
                 db.session.commit()
             finally:
                 db.session.remove()

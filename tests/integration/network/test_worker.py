@@ -9,6 +9,7 @@ import sys
 import threading
 from collections import Counter
 from pathlib import Path
+from typing import ClassVar
 
 import pytest
 from sqlalchemy import select
@@ -113,3 +114,45 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_sigterm_stops_it_cleanly(
     assert "worker stopped" in err
     _done_once(session, 60)
     assert _barred(hlr, numbers)
+
+
+class CountingMailer:
+    """A sending notification backend that remembers what it was handed (threads share it)."""
+
+    sends = True
+    sent: ClassVar[Counter] = Counter()
+    lock = threading.Lock()
+
+    def __init__(self, *_: object) -> None:
+        pass
+
+    def send(self, notification) -> None:
+        with self.lock:
+            CountingMailer.sent[notification.id] += 1
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="SQLite takes one worker (no row locks)")
+def test_parallel_workers_send_each_notification_once(app, session, ivanov):
+    from recovery.claims import notifications
+    from recovery.models import Notification, NotificationStatus
+
+    for n in range(30):
+        notifications.queue(session, ivanov, notifications.sim_blocked(ivanov.msisdn, n))
+    session.commit()
+    app.config["NOTIFICATION_BACKEND"] = f"{__name__}:CountingMailer"
+    CountingMailer.sent.clear()
+    workers = [Worker(app, poll_seconds=0.05, batch=3) for _ in range(3)]
+    threads = [threading.Thread(target=worker.run, daemon=True) for worker in workers]
+    for thread in threads:
+        thread.start()
+    try:
+        assert wait_for(lambda: len(CountingMailer.sent) == 30)
+    finally:
+        for worker in workers:
+            worker.stop()
+        for thread in threads:
+            thread.join(timeout=WAIT_S)
+    assert set(CountingMailer.sent.values()) == {1}
+    session.expire_all()
+    statuses = set(session.scalars(select(Notification.status)))
+    assert statuses == {NotificationStatus.SENT}
