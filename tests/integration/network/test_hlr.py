@@ -190,3 +190,16 @@ def test_a_numbers_changes_reach_the_hlr_in_order(
     on_number = hlr.info(f"by-msisdn-{IVANOV['msisdn'].lstrip('+')}")
     assert (on_number["imsi"], on_number["nam_cs"], on_number["nam_ps"]) == (new_card.imsi, "1", "0")
     assert [row.state for row in rows(session)] == [ProvisioningState.DONE] * 2 + [ProvisioningState.PENDING]
+
+
+def test_a_block_from_the_personal_account_bars_the_sim_too(app, session, clock, hlr, ivanov):
+    from recovery.account.services import block_current_sim
+
+    imsi = in_network(session, hlr, ivanov)
+    block_current_sim(session, ivanov, now=clock(), actor="account:1")
+    session.commit()
+    Worker(app).run_once()
+    assert hlr.info(f"by-imsi-{imsi}")["nam_cs"] == "0"
+    assert [(row.operation, row.state) for row in rows(session)] == [
+        (ProvisioningOperation.BLOCK, ProvisioningState.DONE)
+    ]
