@@ -20,6 +20,7 @@ need this loop to feed them, and APScheduler is a timer, not a queue.
 from __future__ import annotations
 
 import logging
+import re
 import threading
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -44,10 +45,17 @@ CHANNEL = "worker"
 POLL_SECONDS = 0.5
 
 logger = logging.getLogger(__name__)
+_KEY_LIKE = re.compile(r"[0-9a-fA-F]{32}")
 
 
 class Skip(Exception):
     """The change no longer applies (the card was blocked or retired since): done, with a note."""
+
+
+def _redacted(text: str) -> str:
+    """An error for the row, the log and the staff page: anything shaped like a key is cut out,
+    in case a backend ever echoes the command it refused (Ki and OPc are 32 hex digits)."""
+    return _KEY_LIKE.sub("[redacted]", text)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -111,7 +119,7 @@ def deliver_one(session: Session, backend: ProvisioningBackend, now: datetime) -
     except PermanentFailure as exc:
         _finish(session, row, ProvisioningState.FAILED, now, str(exc))
     except Exception as exc:  # the HLR down or refusing: counted, retried later
-        error = f"{type(exc).__name__}: {exc}"[:MAX_ERROR_LENGTH]
+        error = _redacted(f"{type(exc).__name__}: {exc}")[:MAX_ERROR_LENGTH]
         if row.attempts >= MAX_ATTEMPTS:
             _finish(session, row, ProvisioningState.FAILED, now, error)
         else:

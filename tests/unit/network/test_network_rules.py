@@ -72,3 +72,11 @@ def test_the_backoff_doubles_up_to_its_bound():
 def test_a_change_never_shows_its_keys():
     change = Change(ProvisioningOperation.HAND_OVER, "+79161234567", "250010000000001", KI, KI)
     assert KI not in repr(change) and change.digits == "79161234567"
+
+
+def test_errors_never_carry_anything_shaped_like_a_key():
+    from recovery.network.worker import _redacted
+
+    assert _redacted(f"CtrlError: bad value milenage,{KI},opc,{KI.upper()}") == (
+        "CtrlError: bad value milenage,[redacted],opc,[redacted]"
+    )
