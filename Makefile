@@ -12,11 +12,13 @@ CHROMIUM := /usr/bin/chromium
 AXE_VERSION := 4.14.1
 NODE_DIR := tests/e2e/.node
 AXE_STAMP := $(NODE_DIR)/.axe-core-$(AXE_VERSION)
+# The network tests run a real HLR: Debian's osmo-hlr (tests/integration/network).
+OSMO_HLR := /usr/bin/osmo-hlr
 SHELL_SOURCES = recovery/*.py recovery/main/*.py templates/base.html templates/main/*.html templates/macros/*.html
 CATALOGS := $(wildcard translations/*/LC_MESSAGES/messages.po recovery/*/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
 
-.PHONY: run test test-postgres test-e2e e2e-deps ops-deps screenshots lint format translations translations-update bench clean
+.PHONY: run test test-postgres test-e2e e2e-deps ops-deps screenshots lint format translations translations-update bench bench-network clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -35,8 +37,9 @@ $(VENV)/.dev: requirements.txt requirements-dev.txt $(VENV)/.runtime
 
 translations: $(COMPILED)
 
+# The worker (provisioning and notification outboxes) runs beside the server and stops with it.
 # With MAIL_SERVER set (e.g. MAIL_SERVER=127.0.0.1 make run) e-mail goes over SMTP to a local
-# debugging server (aiosmtpd, which prints each message here), delivered every 5 s; /metrics is on too.
+# debugging server (aiosmtpd, which prints each message here); /metrics is on too.
 MAIL_PORT ?= 8025
 run: $(VENV)/.runtime translations $(if $(MAIL_SERVER),$(VENV)/.dev)
 	$(FLASK) db upgrade
@@ -45,11 +48,12 @@ ifdef MAIL_SERVER
 	@echo "e-mail: SMTP to the debugging server on $(MAIL_SERVER):$(MAIL_PORT), printed below; metrics: /metrics"
 	export MAIL_PORT=$(MAIL_PORT) NOTIFICATION_BACKEND=recovery.delivery:Gateway; \
 	$(BIN)/python -m aiosmtpd -n -l $(MAIL_SERVER):$(MAIL_PORT) & smtp=$$!; \
-	( while sleep 5; do $(FLASK) deliver-notifications >/dev/null 2>&1; done ) & loop=$$!; \
-	trap 'kill $$smtp $$loop 2>/dev/null' EXIT INT TERM; \
+	$(FLASK) worker & worker=$$!; \
+	trap 'kill $$smtp $$worker 2>/dev/null' EXIT INT TERM; \
 	$(FLASK) run --host $(HOST) --port $(PORT)
 else
-	$(FLASK) run --host $(HOST) --port $(PORT)
+	$(FLASK) worker & worker=$$!; trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+		$(FLASK) run --host $(HOST) --port $(PORT)
 endif
 
 $(CHROMIUM):
@@ -76,7 +80,10 @@ $(SMSC_STAMP):
 
 ops-deps: $(SMSC_STAMP)
 
-test: $(VENV)/.dev translations e2e-deps ops-deps
+$(OSMO_HLR):
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq osmo-hlr
+
+test: $(VENV)/.dev translations e2e-deps ops-deps $(OSMO_HLR)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 test-e2e: $(VENV)/.dev translations e2e-deps
@@ -107,11 +114,16 @@ translations-update: $(VENV)/.runtime
 # beside its baseline from the same run. BENCH_SCALE=small runs 100 k and 1 M in a few minutes.
 # Not part of `make test` or CI. Results: bench/results/latest.{json,md}.
 BENCH_SCALE ?= full
-bench: $(VENV)/.dev translations
+bench: $(VENV)/.dev translations $(OSMO_HLR)
 	@pg_isready -q -h 127.0.0.1 -p 5432 || { echo "make bench needs PostgreSQL on 127.0.0.1:5432"; exit 1; }
 	@command -v wrk >/dev/null || { apt-get update -qq && apt-get install -y -qq wrk >/dev/null; } \
 		|| echo "wrk could not be installed: the HTTP figures will be skipped"
 	BENCH_SCALE=$(BENCH_SCALE) $(BIN)/python -m bench.run
+	$(BIN)/python -m bench.network
+
+# Only the network figure: claim to HLR over 200 block claims (bench/network.py; needs osmo-hlr).
+bench-network: $(VENV)/.dev $(OSMO_HLR)
+	$(BIN)/python -m bench.network
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache test-artifacts $(NODE_DIR) $(SMSC_NODE_DIR)

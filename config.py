@@ -149,6 +149,12 @@ class BaseConfig:
     DEV_PAGES = False
     # Delivery of SMS codes: an import path "module:Class" (recovery/sms.py).
     SMS_BACKEND = "recovery.sms:OutboxSmsBackend"
+    # The network (recovery/network, docs/NETWORK.md): how provisioning reaches the HLR
+    # ("module:Class"; RecordOnly logs and reports done, OsmoHlr speaks osmo-hlr's CTRL).
+    PROVISIONING_BACKEND = "recovery.network.backends:RecordOnly"
+    HLR_CTRL_ADDRESS = "127.0.0.1:4259"
+    #: A new SIM at hand-over must be a card of the SIM inventory (import-sims), unused.
+    SIM_INVENTORY_REQUIRED = True
 
     # Operations (docs/OPERATIONS.md): logs, metrics, readiness, e-mail over SMTP, SMS over SMPP.
     #: ``text`` (development) or ``json`` (one object per line, production's default).
@@ -201,6 +207,8 @@ class BaseConfig:
         self.PII_KEY = env.get("PII_KEY", DEFAULT_PII_KEY)
         self.SQLALCHEMY_DATABASE_URI = env.get("DATABASE_URL") or self.default_database_url()
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", self.RATELIMIT_STORAGE_URI)
+        self.PROVISIONING_BACKEND = env.get("PROVISIONING_BACKEND", self.PROVISIONING_BACKEND)
+        self.HLR_CTRL_ADDRESS = env.get("HLR_CTRL_ADDRESS", self.HLR_CTRL_ADDRESS)
         self.PII_ENCRYPTION_KEYS = parse_pii_encryption_keys(env.get("PII_ENCRYPTION_KEYS", "")) or (
             derive_pii_encryption_key(self.PII_KEY),
         )
@@ -231,6 +239,8 @@ class TestingConfig(BaseConfig):
     WTF_CSRF_ENABLED = True
     RATELIMIT_ENABLED = True
     DEV_PAGES = True
+    # The suite's hand-overs predate the inventory; tests/…/network turn this on and arrange cards.
+    SIM_INVENTORY_REQUIRED = False
 
 
 class ProductionConfig(BaseConfig):

@@ -25,6 +25,7 @@ BLUEPRINTS: tuple[str, ...] = (
     "agent",
     "office",
     "supervisor",
+    "network.pages",
 )
 
 

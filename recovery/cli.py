@@ -215,14 +215,17 @@ def _issue_token(name: str) -> None:
 @click.option("--if-empty", is_flag=True, help="Do nothing when subscribers already exist.")
 def seed_demo_command(if_empty: bool) -> None:
     """Load the reproducible demo data set and print the demo logins."""
+    from recovery.network.demo import describe_spare_cards, seed_inventory
     from recovery.seed import DEMO_STAFF, database_is_empty, describe_demo, seed_demo
 
     if not database_is_empty(db.session):
         if if_empty:
             click.echo(describe_demo())
+            click.echo(describe_spare_cards())
             return
         raise click.ClickException("the database already holds subscribers; seed-demo needs an empty one")
     summary = seed_demo(db.session, pii_key=current_app.config["PII_KEY"])
+    summary["inventory_cards"] = seed_inventory(db.session)
     record_cli_event("seed.demo", **summary)
     db.session.commit()
     click.echo(
@@ -230,6 +233,7 @@ def seed_demo_command(if_empty: bool) -> None:
         f" {len(DEMO_STAFF)} staff"
     )
     click.echo(describe_demo())
+    click.echo(describe_spare_cards())
 
 
 COMMANDS = (
@@ -244,6 +248,7 @@ COMMANDS = (
 def register_commands(app: Flask) -> None:
     """Attach the commands to ``app.cli``."""
     from recovery.ledger.commands import COMMANDS as SCALE_COMMANDS
+    from recovery.network.commands import COMMANDS as NETWORK_COMMANDS
 
-    for command in (*COMMANDS, *SCALE_COMMANDS):
+    for command in (*COMMANDS, *SCALE_COMMANDS, *NETWORK_COMMANDS):
         app.cli.add_command(command)

@@ -56,6 +56,7 @@ from recovery.claims.submit import ClaimRequest, ClaimResult, InvalidClaim, Loss
 from recovery.extensions import db
 from recovery.iccid import InvalidIccid
 from recovery.models import Action, ApiRole, Claim, Outcome, Subscriber, Ticket
+from recovery.network.inventory import SimNotInInventory
 from recovery.security.ratelimit import api_limits, claim_limits
 from recovery.verification import Message
 
@@ -302,6 +303,9 @@ def fulfil_ticket(body: dict[str, Any], ticket_id: str) -> dict[str, Any] | None
         raise ApiError(
             409, "CONFLICT", "The ticket is no longer open: it was fulfilled or cancelled."
         ) from None
+    except SimNotInInventory:
+        db.session.rollback()
+        raise ApiError(409, "CONFLICT", "This ICCID is not a card of the SIM inventory.") from None
     except tickets.IccidInUse:
         db.session.rollback()
         raise ApiError(409, "CONFLICT", "This ICCID belongs to another SIM card.") from None

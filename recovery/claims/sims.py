@@ -23,6 +23,7 @@ from recovery.claims import notifications
 from recovery.claims.actors import Actor
 from recovery.claims.tickets import audit_ticket
 from recovery.models import SimStatus, Subscriber, Ticket, TicketStatus, TicketType
+from recovery.network import provisioning
 
 
 @dataclass(frozen=True)
@@ -82,6 +83,7 @@ def stop_current_sim(
         return False
     sim.status = SimStatus.BLOCKED
     sim.blocked_at = now
+    provisioning.block(session, subscriber.msisdn, sim, now)  # the network bars the SIM (DESIGN 3.1)
     details: dict[str, object] = {"sim_id": sim.id}
     if ticket_id is not None:
         details["ticket_id"] = str(ticket_id)

@@ -33,6 +33,7 @@ from recovery.claims.actors import Actor
 from recovery.iccid import normalise_iccid
 from recovery.models import Sim, SimStatus, Subscriber, Ticket, TicketStatus, TicketType
 from recovery.models.types import UTCDateTime
+from recovery.network import inventory, provisioning
 from recovery.verification.passport import match_passport
 
 #: A reissued SIM gets no SMS and no mobile data for this long (DESIGN 2.3).
@@ -181,6 +182,7 @@ def fulfil(
     if not match_passport(passport, ticket.subscriber.passport_hmac, pii_key).matched:
         _count_wrong_passport(session, ticket, actor, now)
     iccid = normalise_iccid(new_iccid)
+    inventory.check_hand_over(session, iccid)  # network: a card of ours, unused (issue 14)
     _close(session, ticket, TicketStatus.DONE, actor, now, new_iccid=iccid)
     subscriber = ticket.subscriber
     old = subscriber.current_sim
@@ -201,6 +203,7 @@ def fulfil(
             session.add(new)
     except IntegrityError:
         raise IccidInUse(iccid) from None
+    provisioning.hand_over(session, subscriber.msisdn, new, now)  # network: number to the new card (issue 14)
     session.expire(subscriber, ["sims"])
     audit_ticket(session, ticket, "ticket.fulfilled", actor, subscriber.msisdn, sim_id=new.id)
     notifications.queue(

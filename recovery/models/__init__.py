@@ -17,6 +17,7 @@ from recovery.models.delivery import SmsDelivery
 from recovery.models.drafts import ClaimDraft
 from recovery.models.ledger import CallEvent, CallKind
 from recovery.models.lockout import ClaimGuard, Unlock
+from recovery.models.network import InventorySim, Provisioning, ProvisioningOperation, ProvisioningState
 from recovery.models.office import Office
 from recovery.models.partner import PartnerNumberBudget
 from recovery.models.staff import ApiClient, ApiRole, ApiToken, StaffRole, StaffUser
@@ -38,6 +39,7 @@ __all__ = [
     "ClaimDraft",
     "ClaimGuard",
     "CodePurpose",
+    "InventorySim",
     "LoginFailure",
     "MessageAuthor",
     "Notification",
@@ -45,6 +47,9 @@ __all__ = [
     "Office",
     "Outcome",
     "PartnerNumberBudget",
+    "Provisioning",
+    "ProvisioningOperation",
+    "ProvisioningState",
     "Sim",
     "SimStatus",
     "SmsCode",

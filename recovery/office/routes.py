@@ -24,6 +24,7 @@ from recovery.claims.actors import Actor
 from recovery.extensions import db
 from recovery.iccid import InvalidIccid
 from recovery.models import Channel, StaffRole, Ticket, TicketStatus, TicketType
+from recovery.network.inventory import SimNotInInventory
 from recovery.office import bp
 from recovery.office.forms import CancelForm, FulfilForm
 from recovery.verification import Policy
@@ -110,6 +111,12 @@ def fulfil(ticket_id: uuid.UUID) -> Response | tuple[str, int]:
         db.session.rollback()
         flash(_already_closed(), "error")
         return redirect(url_for("office.ticket", ticket_id=found.id))
+    except SimNotInInventory:
+        db.session.rollback()
+        form.iccid.errors = [
+            _("This SIM card is not in the SIM inventory: check the number or take another card.")
+        ]
+        return _ticket_page(db.session.get(Ticket, ticket_id), fulfil_form=form), 409
     except (tickets.IccidInUse, InvalidIccid):
         db.session.rollback()
         form.iccid.errors = [_("This SIM card is already registered to a number: take another one.")]

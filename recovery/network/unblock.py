@@ -1,0 +1,87 @@
+"""Unblocking a SIM the owner found again, and whether the network has confirmed a number's changes.
+
+The caller proves who asks first: the account's password (personal account)
+or the passport shown (office). Unblocking while a reissue is open is refused:
+the old card would come back while a new one is on its way.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from recovery import audit
+from recovery.models import (
+    Provisioning,
+    ProvisioningState,
+    Sim,
+    SimStatus,
+    Subscriber,
+    Ticket,
+    TicketStatus,
+    TicketType,
+)
+from recovery.network import provisioning
+
+
+class NotBlocked(Exception):
+    """The number's current SIM is not blocked (or there is none)."""
+
+
+class ReissueOpen(Exception):
+    """A new SIM is on its way for this number: the old one stays blocked."""
+
+
+def unblock_sim(
+    session: Session,
+    subscriber: Subscriber,
+    *,
+    now: datetime,
+    actor: str,
+    channel: str,
+    ip: str | None = None,
+) -> Sim:
+    """Make the current SIM active again and queue the network's unblock (the caller commits)."""
+    sim = subscriber.current_sim
+    if sim is None or sim.status is not SimStatus.BLOCKED:
+        raise NotBlocked(subscriber.msisdn)
+    open_reissue = session.scalar(
+        select(Ticket.id).where(
+            Ticket.subscriber_id == subscriber.id,
+            Ticket.type == TicketType.REISSUE,
+            Ticket.status == TicketStatus.OPEN,
+        )
+    )
+    if open_reissue is not None:
+        raise ReissueOpen(subscriber.msisdn)
+    sim.status = SimStatus.ACTIVE
+    sim.blocked_at = None
+    provisioning.unblock(session, subscriber.msisdn, sim, now)
+    audit.record(
+        session,
+        actor=actor,
+        action="sim.unblocked",
+        channel=channel,
+        subject=subscriber.msisdn,
+        ip=ip,
+        sim_id=sim.id,
+    )
+    return sim
+
+
+def network_state(session: Session, msisdn: str) -> ProvisioningState | None:
+    """Whether the network has confirmed the number's changes: ``pending`` while any row waits,
+    ``failed`` if the latest failed, ``done`` when all are through, None when nothing was queued.
+
+    For result pages: "blocked" once ``done``, "blocking…" while ``pending``.
+    """
+    states = session.scalars(
+        select(Provisioning.state).where(Provisioning.msisdn == msisdn).order_by(Provisioning.id.desc())
+    ).all()
+    if not states:
+        return None
+    if ProvisioningState.PENDING in states:
+        return ProvisioningState.PENDING
+    return states[0]

@@ -1,0 +1,44 @@
+"""Unblocking a found SIM lets it on the network again; what a result page can tell of the network."""
+
+from __future__ import annotations
+
+import pytest
+
+from recovery.models import ProvisioningOperation, ProvisioningState, SimStatus
+from recovery.network.unblock import NotBlocked, ReissueOpen, network_state, unblock_sim
+from recovery.network.worker import Worker
+from tests.integration.claims.conftest import IVANOV, open_reissue
+from tests.integration.network.conftest import in_network, rows
+from tests.integration.network.test_hlr import _block_claim
+
+DIGITS = IVANOV["msisdn"].lstrip("+")
+
+
+def test_an_unblocked_sim_is_let_on_the_network_again(app, session, config, clock, hlr, ivanov):
+    in_network(session, hlr, ivanov)
+    assert network_state(session, ivanov.msisdn) is None
+    _block_claim(session, config, clock)
+    assert network_state(session, ivanov.msisdn) is ProvisioningState.PENDING
+    Worker(app).run_once()
+    assert network_state(session, ivanov.msisdn) is ProvisioningState.DONE
+    assert hlr.get(f"subscriber.by-msisdn-{DIGITS}.cs-enabled") == "0"
+
+    session.expire_all()
+    unblock_sim(session, ivanov, now=clock(), actor="account:1", channel="account")
+    session.commit()
+    assert ivanov.current_sim.status is SimStatus.ACTIVE
+    Worker(app).run_once()
+    info = hlr.info(f"by-msisdn-{DIGITS}")
+    assert (info["nam_cs"], info["nam_ps"]) == ("1", "1")
+    assert rows(session)[-1].operation is ProvisioningOperation.UNBLOCK
+    with pytest.raises(NotBlocked):
+        unblock_sim(session, ivanov, now=clock(), actor="account:1", channel="account")
+
+
+def test_no_unblock_while_a_new_sim_is_on_its_way(session, config, clock, hlr, ivanov):
+    open_reissue(session, config.PII_KEY, ivanov, IVANOV["calls"])
+    session.expire_all()
+    with pytest.raises(ReissueOpen):
+        unblock_sim(session, ivanov, now=clock(), actor="account:1", channel="account")
+    session.rollback()
+    assert ivanov.current_sim.status is SimStatus.BLOCKED
