@@ -165,6 +165,8 @@ class BaseConfig:
     METRICS_TOKEN = ""
     #: ``/readyz`` fails when an outbox's oldest waiting row is older than this (seconds).
     OUTBOX_MAX_AGE_SECONDS = 900
+    #: ``/readyz`` fails when a network change (a block above all) waits for the HLR longer than this.
+    PROVISIONING_MAX_AGE_SECONDS = 300
     #: Delivery of the outbox: "module:Class" (recovery/claims/notifications.py, recovery/delivery/).
     NOTIFICATION_BACKEND = "recovery.claims.notifications:OutboxOnly"
     MAIL_SERVER = ""
@@ -191,7 +193,8 @@ class BaseConfig:
             setattr(self, name, env.get(name, getattr(self, name)))
         if self.LOG_FORMAT not in ("text", "json"):
             raise ConfigError("LOG_FORMAT must be text or json")
-        numbers = {"OUTBOX_MAX_AGE_SECONDS": int, "MAIL_PORT": int, "SMPP_PORT": int}
+        numbers = {"OUTBOX_MAX_AGE_SECONDS": int, "PROVISIONING_MAX_AGE_SECONDS": int}
+        numbers |= {"MAIL_PORT": int, "SMPP_PORT": int}
         numbers["SMPP_RECEIPT_WAIT_SECONDS"] = float
         for name, kind in numbers.items():
             try:

@@ -19,7 +19,8 @@ from importlib import import_module
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from recovery.models import Notification, NotificationStatus
+from recovery import clock
+from recovery.models import Notification, NotificationStatus, Provisioning, ProvisioningState
 
 #: The default setting: a backlog whose oldest row waits longer than this makes the service not ready.
 DEFAULT_MAX_AGE_SETTING = "OUTBOX_MAX_AGE_SECONDS"
@@ -67,3 +68,19 @@ def notifications_delivered(config: Mapping[str, object]) -> bool:
 
 
 register_outbox(Outbox("notifications", notifications_backlog, required=notifications_delivered))
+
+
+def provisioning_backlog(session: Session) -> Backlog:
+    """Network changes due and not yet confirmed by the HLR: how many, and since when the oldest is due.
+
+    A row due later (PS back on when the cooling period ends) is not a backlog yet.
+    """
+    count, oldest = session.execute(
+        select(func.count(Provisioning.id), func.min(Provisioning.due_at)).where(
+            Provisioning.state == ProvisioningState.PENDING, Provisioning.due_at <= clock.now()
+        )
+    ).one()
+    return int(count), oldest
+
+
+register_outbox(Outbox("provisioning", provisioning_backlog, max_age_setting="PROVISIONING_MAX_AGE_SECONDS"))

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from recovery.models import Notification, NotificationStatus
-from recovery.observability.outboxes import OUTBOXES, Outbox, register_outbox
+from recovery.models import Notification, NotificationStatus, ProvisioningOperation
+from recovery.network import provisioning
 from tests.conftest import make_config
 
 LOGGING_BACKEND = "recovery.claims.notifications:LoggingBackend"
@@ -34,7 +34,8 @@ def _queue(session, age: timedelta) -> None:
 def test_ready_with_the_database_and_no_redis_configured(client):
     response = client.get("/readyz")
     assert response.status_code == 200
-    assert response.get_json() == {"status": "ok", "checks": {"database": "ok"}, "unhealthy": []}
+    checks = {"database": "ok", "provisioning_outbox": "ok"}  # notifications: the default backend keeps them
+    assert response.get_json() == {"status": "ok", "checks": checks, "unhealthy": []}
 
 
 def test_liveness_stays_as_it_was(client):
@@ -84,21 +85,18 @@ def test_a_stale_notification_backlog_makes_it_not_ready(app, session, backend, 
         assert checks["notifications_outbox"] == "ok"
 
 
-@pytest.fixture
-def provisioning():
-    """Another feature's outbox, registered as the provisioning one will be."""
-    state = {"backlog": (0, None)}
-    register_outbox(Outbox("provisioning", lambda session: state["backlog"], "PROVISIONING_MAX_AGE_SECONDS"))
-    try:
-        yield state
-    finally:
-        OUTBOXES.pop("provisioning")
-
-
-def test_another_outbox_plugs_in_with_its_own_limit(app, client, provisioning):
+def test_a_network_change_waiting_for_the_hlr_makes_it_not_ready(app, client, session):
     app.config["PROVISIONING_MAX_AGE_SECONDS"] = 60
+    now = datetime.now(UTC)
+    # PS back on at the end of a cooling period is due tomorrow: not a backlog.
+    provisioning.enqueue(
+        session, ProvisioningOperation.DATA_ON, msisdn="+79161234567", now=now, due_at=now + timedelta(days=1)
+    )
+    session.commit()
     assert client.get("/readyz").get_json()["checks"]["provisioning_outbox"] == "ok"
-    provisioning["backlog"] = (3, datetime.now(UTC) - timedelta(minutes=5))
+    provisioning.block(session, "+79161234567", None, now - timedelta(minutes=5))
+    session.commit()
     response = client.get("/readyz")
     assert response.status_code == 503
     assert response.get_json()["unhealthy"] == ["provisioning_outbox"]
+    assert response.get_json()["checks"]["provisioning_outbox"].startswith("1 pending")
