@@ -3,11 +3,14 @@
 Every query reads a bounded number of index entries whatever the size of the
 ledger (DESIGN 4), which on an operator's scale holds billions of rows:
 
-* the window query walks ``ix_call_events_caller_started_at``
-  (caller, started_at DESC) from ``lostAt`` backwards and stops after
-  ``REFERENCE_SCAN_ROWS`` rows. Kind and service numbers are filtered in
-  Python, not in SQL, because a filter on a column outside the index would let
-  the database read on past the limit through a subscriber's SMS and USSD;
+* the window query reads the subscriber's outgoing voice calls of the window
+  on ``ix_call_events_caller_kind_started_at`` (caller, kind, started_at
+  DESC) INCLUDE (callee), index only on PostgreSQL: every voice call of
+  the 30 days, however many SMS and USSD requests the subscriber made, and
+  nothing else (issue 16: a cap on rows of any kind left a subscriber who sent
+  150 SMS before the loss without calls). The database groups them into one
+  row per number with its last and first call of the window, so the rows sent
+  back are the distinct numbers;
 * "first seen": a candidate the window shows called at or before the cutoff
   is known already (``calls.known_in_window``); the others are an ``EXISTS``
   probe per number and direction on the natural key ``uq_call_events_natural``
@@ -51,9 +54,10 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from recovery.models.ledger import CallEvent
+from recovery.models.ledger import CallEvent, CallKind
 from recovery.phones import to_e164
 from recovery.verification.calls import (
+    VOICE,
     LedgerCall,
     candidate_numbers,
     known_cutoff,
@@ -70,15 +74,18 @@ _DEFAULT = CallSettings()
 # The statements are built once, with bind parameters: building a SELECT costs
 # more Python than running it (make bench). They are plain Core reads of the
 # ledger, run on the session's connection without the ORM's per-statement work.
+_LAST = func.max(CallEvent.started_at).label("last_at")
+_FIRST = func.min(CallEvent.started_at).label("first_at")
 _WINDOW = (
-    select(CallEvent.callee, CallEvent.started_at, CallEvent.kind)
+    select(CallEvent.callee, _LAST, _FIRST)
     .where(
         CallEvent.caller == bindparam("msisdn"),
+        CallEvent.kind == CallKind.VOICE,
         CallEvent.started_at >= bindparam("start"),
         CallEvent.started_at < bindparam("lost_at"),
     )
-    .order_by(CallEvent.started_at.desc())
-    .limit(bindparam("scan_rows", type_=Integer))
+    .group_by(CallEvent.callee)
+    .order_by(_LAST.desc())
 )
 
 
@@ -97,9 +104,11 @@ def reference_calls(
     msisdn = to_e164(msisdn)
     support = tuple(support_numbers)
     connection = session.connection()
+    # A number's last call of the window places it, its first proves it known early enough.
     calls = [
-        LedgerCall(callee, started_at, str(kind))
-        for callee, started_at, kind in connection.execute(_WINDOW, _window_params(msisdn, lost_at, settings))
+        LedgerCall(callee, moment, VOICE)
+        for callee, last_at, first_at in connection.execute(_WINDOW, _window_params(msisdn, lost_at, settings))
+        for moment in (last_at, first_at)
     ]
     candidates = candidate_numbers(calls, lost_at, support_numbers=support, settings=settings)
     proven = known_in_window(calls, lost_at, support_numbers=support, settings=settings)
@@ -108,17 +117,12 @@ def reference_calls(
     return reference_set(calls, known, lost_at, support_numbers=support, settings=settings)
 
 
-def _window_params(msisdn: str, lost_at: datetime, settings: CallSettings) -> dict[str, object]:
-    return {
-        "msisdn": msisdn,
-        "start": window_start(lost_at, settings),
-        "lost_at": lost_at,
-        "scan_rows": settings.scan_rows,
-    }
+def _window_params(msisdn: str, lost_at: datetime, settings: CallSettings = _DEFAULT) -> dict[str, object]:
+    return {"msisdn": msisdn, "start": window_start(lost_at, settings), "lost_at": lost_at}
 
 
 def window_query(msisdn: str, lost_at: datetime, settings: CallSettings = _DEFAULT) -> Select:
-    """The subscriber's events in the window, newest first, at most ``scan_rows`` of them."""
+    """The numbers the subscriber called by voice in the window, with the last and first call, latest first."""
     return _WINDOW.params(_window_params(msisdn, lost_at, settings))
 
 
