@@ -105,11 +105,8 @@ def reference_calls(
     support = tuple(support_numbers)
     connection = session.connection()
     # A number's last call of the window places it, its first proves it known early enough.
-    calls = [
-        LedgerCall(callee, moment, VOICE)
-        for callee, last_at, first_at in connection.execute(_WINDOW, _window_params(msisdn, lost_at, settings))
-        for moment in (last_at, first_at)
-    ]
+    rows = connection.execute(_WINDOW, _window_params(msisdn, lost_at, settings))
+    calls = [LedgerCall(callee, moment, VOICE) for callee, *moments in rows for moment in moments]
     candidates = candidate_numbers(calls, lost_at, support_numbers=support, settings=settings)
     proven = known_in_window(calls, lost_at, support_numbers=support, settings=settings)
     probe = numbers_to_probe(candidates, proven, settings)
@@ -122,7 +119,7 @@ def _window_params(msisdn: str, lost_at: datetime, settings: CallSettings = _DEF
 
 
 def window_query(msisdn: str, lost_at: datetime, settings: CallSettings = _DEFAULT) -> Select:
-    """The numbers the subscriber called by voice in the window, with the last and first call, latest first."""
+    """The numbers called by voice in the window, each with its last and first call, latest first."""
     return _WINDOW.params(_window_params(msisdn, lost_at, settings))
 
 

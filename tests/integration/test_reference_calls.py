@@ -258,7 +258,8 @@ def sms_flood(count: int, *, days: float = 2) -> list[dict]:
     """``count`` SMS the subscriber sent in the ``days`` before the loss (a bank, a chat, a bot)."""
     step = days * 86_400 / (count + 1)
     return [
-        event(OWNER, f"+7903777{i % 50:04d}", before(seconds=step * (i + 1)), CallKind.SMS) for i in range(count)
+        event(OWNER, f"+7903777{i % 50:04d}", before(seconds=step * (i + 1)), CallKind.SMS)
+        for i in range(count)
     ]
 
 
@@ -369,7 +370,8 @@ def big_ledger(session: Session) -> Session:
     rows += [event(OWNER, f"+7903555{i % 40:04d}", before(minutes=10 * i + 1)) for i in range(HEAVY_ROWS)]
     # The heavy subscriber's SMS, interleaved with the calls: the window must not read them.
     rows += [
-        event(OWNER, f"+7903666{i % 40:04d}", before(minutes=10 * i + 3), CallKind.SMS) for i in range(HEAVY_SMS)
+        event(OWNER, f"+7903666{i % 40:04d}", before(minutes=10 * i + 3), CallKind.SMS)
+        for i in range(HEAVY_SMS)
     ]
     add(session, *rows)
     # VACUUM as autovacuum would after an import: it marks the pages all-visible for index-only reads.
