@@ -23,7 +23,8 @@ from recovery.extensions import db
 from recovery.models.ledger import CallEvent, CallKind
 from recovery.verification.calls import check_calls
 from recovery.verification.repository import (
-    known_numbers_query,
+    call_evidence,
+    check_query,
     known_query,
     post_loss_events,
     post_loss_query,
@@ -407,32 +408,21 @@ def test_first_seen_probes_use_the_natural_key(big_ledger):
     assert_no_scan(query_plan)
 
 
-def test_all_first_seen_probes_go_in_one_statement_of_seeks(big_ledger):
-    numbers = [MUM, *(f"+7903555{i:04d}" for i in range(5))]
-    dialect = big_ledger.get_bind().dialect.name
-    query = known_numbers_query(OWNER, numbers, LOST - timedelta(days=7), dialect=dialect)
-    query_plan = plan(big_ledger, query)
-    # SQLite: a seek per number and direction. PostgreSQL: the numbers are one array, and
-    # one seek per direction is planned once and run for each of them.
-    seeks = 2 * len(numbers) if dialect == "sqlite" else 2
-    assert sum(query_plan.count(name) for name in NATURAL_KEY) >= seeks, query_plan
+def test_the_check_is_one_statement_of_seeks(big_ledger):
+    query_plan = plan(big_ledger, check_query(OWNER, LOST))
+    assert WINDOW_INDEX in query_plan and CALLER_INDEX in query_plan, query_plan
+    # The "first seen" probes: one seek per direction, run for each number the window leaves unproven.
+    assert sum(query_plan.count(name) for name in NATURAL_KEY) >= 2, query_plan
     assert_no_scan(query_plan)
 
 
-def test_the_first_seen_statement_is_the_same_text_for_any_count_of_numbers_on_postgresql(big_ledger):
+def test_the_check_is_the_same_statement_for_a_known_and_an_unknown_number(big_ledger):
     dialect = big_ledger.get_bind().dialect
-    if dialect.name != "postgresql":
-        pytest.skip("SQLite has no arrays: a probe per number")
-    cutoff = LOST - timedelta(days=7)
-    texts = {
-        str(known_numbers_query(OWNER, numbers, cutoff, dialect="postgresql").compile(dialect=dialect))
-        for numbers in ([], [MUM], [MUM, *(f"+7903555{i:04d}" for i in range(5))])
-    }
-    assert len(texts) == 1, texts
-    add(big_ledger, event(OWNER, MUM, before(days=20)), event("+79035550000", OWNER, before(days=3)))
-    query = known_numbers_query(OWNER, [MUM, "+79035550000"], cutoff, dialect="postgresql")
-    found = big_ledger.scalars(query)
-    assert set(found) == {MUM}
+    texts = {str(check_query(number, LOST).compile(dialect=dialect)) for number in (OWNER, STRANGER)}
+    assert len(texts) == 1
+    add(big_ledger, event(OWNER, MUM, before(days=20)), event(OWNER, MUM, before(days=2)))
+    assert call_evidence(big_ledger, OWNER, LOST) == ((MUM,), 0)
+    assert call_evidence(big_ledger, STRANGER, LOST) == ((), 0)
 
 
 def test_post_loss_count_uses_the_caller_started_at_index(big_ledger):
