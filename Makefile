@@ -110,8 +110,9 @@ translations-update: $(VENV)/.runtime
 	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l --no-location -w 110 -o translations/messages.pot $(SHELL_SOURCES)
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching -w 110
 
-# The benchmark (issue 8): the ledger at 1 M and 10 M events on the local PostgreSQL, each figure
-# beside its baseline from the same run. BENCH_SCALE=small runs 100 k and 1 M in a few minutes.
+# The benchmark (issues 8, 16): the generator's mix of subscribers at ~1 M and ~11 M events on the
+# local PostgreSQL, each figure beside its baseline from the same run (the call check's floor, a bare
+# Flask route). BENCH_SCALE=small runs ~110 k and ~1.2 M in a few minutes.
 # Not part of `make test` or CI. Results: bench/results/latest.{json,md}.
 BENCH_SCALE ?= full
 bench: $(VENV)/.dev translations $(OSMO_HLR)

@@ -1,14 +1,17 @@
-"""The call check's reads, timed through the application and raw through psycopg.
+"""The call check timed three ways on the same rows, in the same run.
 
-The application path is the verification engine's repository
-(``recovery.verification.repository``): ``reference_calls`` (the window
-query, then one "first seen" statement for the candidates the window does not
-prove known) and ``post_loss_events``. The baseline sends the very same SQL
-statements — compiled once from the repository's own query builders — on a
-plain psycopg cursor, with the least Python a hand-written client would need
-to pick the numbers to probe (the engine's own ``numbers_to_probe`` for which
-of them the window leaves unproven). Both must find the same reference set (checked),
-so the ratio is what the application adds on top of PostgreSQL.
+* **app**: the verification engine's own read, ``call_evidence`` (one
+  statement through SQLAlchemy on the partitioned ledger, then the rules of
+  ``recovery.verification.calls`` in Python);
+* **raw**: the application's very statement, compiled once from
+  ``check_query``, on a bare psycopg cursor with the least Python a
+  hand-written client needs (what SQLAlchemy and the rules add);
+* **floor**: one hand-written statement per check (``bench.floor``) on an
+  unpartitioned copy of the same rows with indexes made for it: what
+  PostgreSQL itself needs to answer the question.
+
+All three must find the same reference set and post-loss count (checked), so
+each ratio is what the application adds on top of the floor.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import random
 import statistics
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -24,21 +28,17 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 from sqlalchemy.sql import Select
 
-from recovery.verification.calls import numbers_to_probe
-from recovery.verification.repository import (
-    known_numbers_query,
-    post_loss_events,
-    post_loss_query,
-    reference_calls,
-    window_query,
-)
+from bench.floor import floor_call_check
+from recovery.verification.repository import call_evidence, check_query
 from recovery.verification.settings import CallSettings
 
 SETTINGS = CallSettings()
 SUPPORT_NUMBERS = ("+78002500890",)
 # Distinctive stand-ins, so each compiled parameter can be told by its value.
-_ME, _OTHER = "+70000000001", "+70000000002"
+_ME = "+79169999901"
 _LOST = datetime(2001, 2, 3, 4, 5, 6, tzinfo=UTC)
+
+Evidence = tuple[tuple[str, ...], int]
 
 
 class _Template:
@@ -49,11 +49,7 @@ class _Template:
             dialect=postgresql.dialect(), compile_kwargs={"render_postcompile": True}
         )
         self.sql = compiled.string % {name: f"%({name})s" for name in compiled.params}
-        # A list (an array parameter) is filled by its parameter's name.
-        self.roles = {
-            name: name if isinstance(value, list) else roles.get(value, value)
-            for name, value in compiled.params.items()
-        }
+        self.roles = {name: roles.get(value, value) for name, value in compiled.params.items()}
 
     def params(self, **values: object) -> dict[str, object]:
         """The parameters for one execution: roles replaced by ``values``, constants kept."""
@@ -63,52 +59,33 @@ class _Template:
         }
 
 
-def _templates() -> dict[str, _Template]:
+def _template() -> _Template:
     start = _LOST - timedelta(days=SETTINGS.window_days)
     cutoff = _LOST - timedelta(days=SETTINGS.min_known_days)
-    return {
-        "window": _Template(
-            window_query(_ME, _LOST, SETTINGS), {_ME: "me", start: "start", _LOST: "lost_at"}
-        ),
-        "known": _Template(
-            known_numbers_query(_ME, [_OTHER], cutoff, dialect="postgresql"), {_ME: "me", cutoff: "cutoff"}
-        ),
-        "post_loss": _Template(post_loss_query(_ME, _LOST, SETTINGS), {_ME: "me", _LOST: "lost_at"}),
-    }
+    roles = {_ME: "me", start: "start", _LOST: "lost_at", cutoff: "cutoff"}
+    return _Template(check_query(_ME, _LOST, SETTINGS), roles)
 
 
-TEMPLATES = _templates()
+CHECK = _template()
 
 
-def app_call_check(session: Session, msisdn: str, lost_at: datetime) -> tuple[tuple[str, ...], int]:
-    """The application's reads: the reference set and the post-loss count."""
-    numbers = reference_calls(session, msisdn, lost_at, support_numbers=SUPPORT_NUMBERS, settings=SETTINGS)
-    return numbers, post_loss_events(session, msisdn, lost_at, settings=SETTINGS)
+def app_call_check(session: Session, msisdn: str, lost_at: datetime) -> Evidence:
+    """The application's read: the reference set and the post-loss count."""
+    return tuple(call_evidence(session, msisdn, lost_at, support_numbers=SUPPORT_NUMBERS, settings=SETTINGS))
 
 
-def raw_call_check(cursor: psycopg.Cursor, msisdn: str, lost_at: datetime) -> tuple[tuple[str, ...], int]:
-    """The same statements on a bare psycopg cursor."""
+def raw_call_check(cursor: psycopg.Cursor, msisdn: str, lost_at: datetime) -> Evidence:
+    """The application's statement on a bare psycopg cursor."""
     start = lost_at - timedelta(days=SETTINGS.window_days)
     cutoff = lost_at - timedelta(days=SETTINGS.min_known_days)
-    window = TEMPLATES["window"]
-    cursor.execute(window.sql, window.params(me=msisdn, start=start, lost_at=lost_at))
-    candidates: dict[str, None] = {}
-    proven: set[str] = set()
-    for callee, started_at, kind in cursor.fetchall():
-        if not callee.startswith("+") or callee in SUPPORT_NUMBERS:
-            continue
-        if kind == "voice":
-            candidates.setdefault(callee)
-        if started_at <= cutoff:
-            proven.add(callee)
-    unproven = numbers_to_probe(tuple(candidates), proven, SETTINGS)
-    probe = TEMPLATES["known"]
-    cursor.execute(probe.sql, probe.params(me=msisdn, numbers=list(unproven), cutoff=cutoff))
-    probed = {number for (number,) in cursor.fetchall()}
-    known = tuple(n for n in candidates if n in proven or n in probed)[: SETTINGS.max_reference_numbers]
-    post = TEMPLATES["post_loss"]
-    cursor.execute(post.sql, post.params(me=msisdn, lost_at=lost_at))
-    return known, cursor.fetchone()[0]
+    cursor.execute(CHECK.sql, CHECK.params(me=msisdn, start=start, lost_at=lost_at, cutoff=cutoff))
+    rows = cursor.fetchall()
+    numbers = [
+        callee
+        for _, callee, _, known in rows
+        if known and callee.startswith("+") and callee not in SUPPORT_NUMBERS
+    ]
+    return tuple(numbers[: SETTINGS.max_reference_numbers]), rows[0][0]
 
 
 def known_numbers(libpq_url: str, msisdn: str, lost_at: datetime) -> tuple[str, ...]:
@@ -148,31 +125,36 @@ def sample_checks(subscribers: list[str], end: datetime, count: int, seed: int) 
 
 
 def measure(session: Session, raw: psycopg.Connection, checks: list[tuple[str, datetime]]) -> dict:
-    """Time every check both ways, alternating which goes first; return both latencies."""
+    """Time every check all three ways, rotating which goes first; return the latencies."""
     with raw.cursor() as cursor:
-        for msisdn, lost_at in checks:  # warm-up: the same pages for both paths
-            raw_call_check(cursor, msisdn, lost_at)
-    app_times: list[float] = []
-    raw_times: list[float] = []
-    found = 0
-    with raw.cursor() as cursor:
-        for i, (msisdn, lost_at) in enumerate(checks):
-            results = {}
-            for which in ("app", "raw") if i % 2 == 0 else ("raw", "app"):
-                start = time.perf_counter()
-                if which == "app":
-                    results[which] = app_call_check(session, msisdn, lost_at)
-                    app_times.append(time.perf_counter() - start)
-                else:
-                    results[which] = raw_call_check(cursor, msisdn, lost_at)
-                    raw_times.append(time.perf_counter() - start)
+        ways: dict[str, Callable[[str, datetime], Evidence]] = {
+            "app": lambda msisdn, lost_at: app_call_check(session, msisdn, lost_at),
+            "raw": lambda msisdn, lost_at: raw_call_check(cursor, msisdn, lost_at),
+            "floor": lambda msisdn, lost_at: floor_call_check(cursor, msisdn, lost_at, SUPPORT_NUMBERS),
+            "floor_partitioned": lambda msisdn, lost_at: floor_call_check(
+                cursor, msisdn, lost_at, SUPPORT_NUMBERS, table="call_events"
+            ),
+        }
+        names = list(ways)
+        for msisdn, lost_at in checks[:200]:  # warm-up: the same pages and prepared plans for all
+            for name in names:
+                ways[name](msisdn, lost_at)
             session.rollback()
             raw.rollback()
-            if results["app"] != results["raw"]:
-                raise SystemExit(f"the baseline disagrees with the application for {msisdn}: {results}")
+        times: dict[str, list[float]] = {name: [] for name in names}
+        found = 0
+        for i, (msisdn, lost_at) in enumerate(checks):
+            results = {}
+            for name in names[i % len(names) :] + names[: i % len(names)]:
+                start = time.perf_counter()
+                results[name] = ways[name](msisdn, lost_at)
+                times[name].append(time.perf_counter() - start)
+            session.rollback()
+            raw.rollback()
+            if len(set(results.values())) != 1:
+                raise SystemExit(f"the baselines disagree with the application for {msisdn}: {results}")
             found += len(results["app"][0])
     return {
-        "app": Latency.of(app_times),
-        "raw": Latency.of(raw_times),
+        **{name: Latency.of(series) for name, series in times.items()},
         "reference_numbers_mean": found / len(checks),
     }

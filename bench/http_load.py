@@ -37,7 +37,16 @@ DURATION_S = 15
 CONNECTIONS = 8
 THREADS = 2
 # Safety bounds on the count; the duration is what normally ends a run (wrk divides by it).
-MAX_REQUESTS_PER_THREAD = {"healthz": 200_000, "claims": 50_000}
+MAX_REQUESTS_PER_THREAD = {
+    "bare": 400_000,
+    "healthz": 200_000,
+    "claims": 50_000,
+    "sim_swap": 50_000,
+    "kyc_match": 50_000,
+}
+#: The partner APIs: path, body of one subscriber. Each number is asked a couple of times at most
+#: (a number's daily budget of partner lookups is 30, docs/CAMARA.md).
+PARTNER_POOL = 6_000
 CLAIM_POOL = 4_000
 
 
@@ -60,15 +69,16 @@ def _status(port: int, method: str, path: str, body: str | None = None) -> int:
 class Server:
     """gunicorn serving ``bench.wsgi_bench:app`` until the ``with`` block ends."""
 
-    def __init__(self, env: dict[str, str], logs: Path) -> None:
+    def __init__(self, env: dict[str, str], logs: Path, app: str = "bench.wsgi_bench:app") -> None:
         self.env = env
+        self.app = app
         self.port = _free_port()
         self.log = open(logs / "gunicorn.log", "ab")  # noqa: SIM115 - closed in __exit__
         self.process: subprocess.Popen | None = None
 
     def __enter__(self) -> Server:
         self.process = subprocess.Popen(
-            [GUNICORN, "-w", str(WORKERS), "-b", f"127.0.0.1:{self.port}", "bench.wsgi_bench:app"],
+            [GUNICORN, "-w", str(WORKERS), "-b", f"127.0.0.1:{self.port}", self.app],
             env=self.env,
             cwd=ROOT,
             stdout=self.log,
@@ -132,10 +142,10 @@ def wrk(server: Server, path: str, name: str, logs: Path, **lua_env: str) -> dic
     return parse_wrk(output)
 
 
-def _api_token(env: dict[str, str]) -> str:
-    name = f"bench-agent-{random.randrange(10**9)}"
+def _api_token(env: dict[str, str], role: str = "agent") -> str:
+    name = f"bench-{role}-{random.randrange(10**9)}"
     output = subprocess.run(
-        [*FLASK, "create-api-client", name, "--role", "agent"],
+        [*FLASK, "create-api-client", name, "--role", role],
         env=env, cwd=ROOT, capture_output=True, text=True, check=True,
     ).stdout  # fmt: skip
     return output.strip().splitlines()[-1]
@@ -165,6 +175,44 @@ def claim_bodies(libpq_url: str, subscribers: int, ledger_end: datetime, path: P
     return written
 
 
+def partner_bodies(subscribers: int, path: Path, kind: str) -> int:
+    """One JSON body per line for ``kind`` (sim_swap or kyc_match): real subscribers, right answers."""
+    rng = random.Random(9 if kind == "sim_swap" else 10)
+    indices = rng.sample(range(subscribers), min(PARTNER_POOL, subscribers))
+    with open(path, "w") as out:
+        for index in indices:
+            person = synthetic_subscriber(index)
+            if kind == "sim_swap":
+                body: dict = {"phoneNumber": person.msisdn, "maxAge": 240}
+            else:
+                family, given, *_ = person.full_name.split()
+                body = {
+                    "phoneNumber": person.msisdn,
+                    "familyName": family,
+                    "givenName": given,
+                    "idDocument": person.passport,
+                    "address": person.registered_address,
+                }
+            out.write(json.dumps(body, ensure_ascii=False) + "\n")
+    return len(indices)
+
+
+PARTNER_PATHS = {"sim_swap": "/camara/sim-swap/v2/check", "kyc_match": "/camara/kyc-match/v0.4/match"}
+
+
+def _partners(server: Server, env: dict[str, str], subscribers: int, healthz: dict, logs: Path) -> dict:
+    token = _api_token(env, "partner")
+    results = {}
+    for kind, path in PARTNER_PATHS.items():
+        bodies = logs / f"{kind}.jsonl"
+        count = partner_bodies(subscribers, bodies, kind)
+        print(f"HTTP: POST {path} ({count} numbers)", file=sys.stderr)
+        figures = wrk(server, path, kind, logs, WRK_METHOD="POST", WRK_BODIES=str(bodies), WRK_TOKEN=token)
+        figures["ratio_to_healthz"] = figures["requests_per_s"] / healthz["requests_per_s"]
+        results[kind] = figures
+    return results
+
+
 def _claim_outcomes(libpq_url: str) -> dict[str, int]:
     with psycopg.connect(libpq_url) as conn:
         rows = conn.execute("SELECT outcome, count(*) FROM claims GROUP BY outcome").fetchall()
@@ -182,9 +230,16 @@ def run_all(env: dict[str, str], libpq_url: str, subscribers: int, ledger_end: d
         "connections": CONNECTIONS,
         "duration_s": DURATION_S,
     }
+    with Server(env, logs, app="bench.bare_app:app") as bare:
+        print("HTTP: GET /healthz of a bare Flask app (the floor)", file=sys.stderr)
+        results["bare"] = wrk(bare, "/healthz", "bare", logs)
     with Server(env, logs) as server:
         print("HTTP: GET /healthz (baseline)", file=sys.stderr)
         results["healthz"] = wrk(server, "/healthz", "healthz", logs)
+        results["healthz"]["ratio_to_bare"] = (
+            results["healthz"]["requests_per_s"] / results["bare"]["requests_per_s"]
+        )
+        results.update(_partners(server, env, subscribers, results["healthz"], logs))
         claims_status = _status(server.port, "POST", "/api/v1/claims", "{}")
         if claims_status == 404:
             print("HTTP: POST /api/v1/claims not available (404): skipped", file=sys.stderr)

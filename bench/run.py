@@ -32,23 +32,27 @@ from sqlalchemy.orm import Session
 
 from bench import enumeration, http_load
 from bench.callcheck import measure, sample_checks
+from bench.floor import create_floor
 from bench.report import render_markdown
-from recovery.ledger.generator import subscriber_msisdn
+from recovery.ledger.generator import DEFAULT_SEED, subscriber_msisdn
+from recovery.ledger.mix import Profile, mix_events_per_subscriber, profile
 from recovery.ledger.partitions import month_of
 
 ROOT = Path(__file__).resolve().parent.parent
 DATA = ROOT / "bench" / "data"
 RESULTS = ROOT / "bench" / "results"
 FLASK = [str(ROOT / ".venv" / "bin" / "flask"), "--app", "wsgi"]
-EVENTS_PER_SUBSCRIBER = 200
 HISTORY_MONTHS = 6
-#: Ledger sizes per scale, as subscriber counts (200 events each over six months).
-SCALES = {"small": (500, 5_000), "full": (5_000, 50_000)}
+#: Ledger sizes per scale, as subscriber counts: the generator's mix (recovery/ledger/mix.py)
+#: averages ~550 events a subscriber in six months, so ~1.1 M and ~11 M events at full scale.
+SCALES = {"small": (200, 2_000), "full": (2_000, 20_000)}
 CALL_CHECKS = 1_000
+#: Checks of heavy users only (the 5 % tail with 3 000+ events), reported apart.
+HEAVY_CHECKS = 300
 #: Alternating COPY/import rounds for the smaller and the larger ledger (the larger takes minutes).
 ROUNDS = (2, 1)
 #: Part of the generated files' names: bump it when the generator's output changes.
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 # The ledger ends at the start of today (UTC): losses are reported "now", after it, and
 # files generated earlier the same day are reused.
 LEDGER_END = datetime.now(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
@@ -130,11 +134,17 @@ def run_measured(cmd: list[str], env: dict[str, str], log_path: Path) -> tuple[f
     return elapsed, usage.ru_maxrss
 
 
+def events_per_subscriber(subscribers: int) -> int:
+    """The mean of the generator's mix for ``subscribers`` over the bench's months."""
+    return mix_events_per_subscriber(subscribers, HISTORY_MONTHS, DEFAULT_SEED)
+
+
 def generate(subscribers: int) -> tuple[Path, Path]:
     """The ledger and subscribers files for ``subscribers`` (generated once, then reused)."""
     DATA.mkdir(parents=True, exist_ok=True)
     version = GENERATOR_VERSION
-    calls = DATA / f"calls-v{version}-{subscribers}x{EVENTS_PER_SUBSCRIBER}-{LEDGER_END:%Y%m%d}.csv"
+    mean = events_per_subscriber(subscribers)
+    calls = DATA / f"calls-v{version}-{subscribers}x{mean}-{LEDGER_END:%Y%m%d}.csv"
     people = DATA / f"subscribers-v{version}-{subscribers}.csv"
     if not calls.exists():
         log(f"generating {calls.name}")
@@ -142,7 +152,7 @@ def generate(subscribers: int) -> tuple[Path, Path]:
         run(
             [
                 *FLASK, "bench", "generate-ledger", "--subscribers", str(subscribers),
-                "--events-per-subscriber", str(EVENTS_PER_SUBSCRIBER), "--months", str(HISTORY_MONTHS),
+                "--events-per-subscriber", str(mean), "--months", str(HISTORY_MONTHS),
                 "--end", LEDGER_END.isoformat(), "--out", str(partial),
             ]
         )  # fmt: skip
@@ -199,8 +209,8 @@ def bench_ledger(
 ) -> dict:
     """Import throughput and peak memory against psql's COPY, then call-check latency."""
     calls, people = generate(subscribers)
-    events = subscribers * EVENTS_PER_SUBSCRIBER
-    label = f"{events // 1_000_000}M" if events >= 1_000_000 else f"{events // 1_000}k"
+    events = subscribers * events_per_subscriber(subscribers)
+    label = f"{events / 1_000_000:.1f}M" if events >= 1_000_000 else f"{events // 1_000}k"
     result: dict = {
         "events": events,
         "subscribers": subscribers,
@@ -244,20 +254,32 @@ def bench_ledger(
         ).fetchone()[0]
         result["ledger_bytes"] = int(size or 0)
 
-    log(f"{label}: call check x{CALL_CHECKS}")
+    log(f"{label}: the floor's unpartitioned copy of the ledger")
+    started = time.perf_counter()
+    result["floor_bytes"] = create_floor(pg.libpq_url(database))
+    result["floor_seconds"] = time.perf_counter() - started
+
     numbers = [subscriber_msisdn(i) for i in range(subscribers)]
-    checks = sample_checks(numbers, LEDGER_END, CALL_CHECKS, seed=subscribers)
-    engine = create_engine(pg.sqlalchemy_url(database))
-    with Session(engine) as session, psycopg.connect(pg.libpq_url(database)) as raw:
-        timings = measure(session, raw, checks)
-    engine.dispose()
-    result["call_check"] = {
-        "app": asdict(timings["app"]),
-        "raw": asdict(timings["raw"]),
-        "reference_numbers_mean": timings["reference_numbers_mean"],
+    heavy = [n for i, n in enumerate(numbers) if profile(DEFAULT_SEED, subscribers, i) is Profile.HEAVY]
+    samples = {
+        "mix": sample_checks(numbers, LEDGER_END, CALL_CHECKS, seed=subscribers),
+        "heavy": sample_checks(heavy, LEDGER_END, HEAVY_CHECKS, seed=subscribers + 1),
     }
-    result["call_check_p99_ratio"] = timings["app"].p99_ms / timings["raw"].p99_ms
-    result["call_check_p50_ratio"] = timings["app"].p50_ms / timings["raw"].p50_ms
+    result["call_check"] = {}
+    engine = create_engine(pg.sqlalchemy_url(database))
+    for name, checks in samples.items():
+        log(f"{label}: call check x{len(checks)} ({name}): app, raw, floor, floor on the partitions")
+        with Session(engine) as session, psycopg.connect(pg.libpq_url(database)) as raw:
+            timings = measure(session, raw, checks)
+        series = {way: asdict(timings[way]) for way in ("app", "raw", "floor", "floor_partitioned")}
+        result["call_check"][name] = {
+            **series,
+            "reference_numbers_mean": timings["reference_numbers_mean"],
+            "p99_vs_floor": timings["app"].p99_ms / timings["floor"].p99_ms,
+            "p50_vs_floor": timings["app"].p50_ms / timings["floor"].p50_ms,
+            "p99_vs_raw": timings["app"].p99_ms / timings["raw"].p99_ms,
+        }
+    engine.dispose()
     result["database"] = database
     return result
 
@@ -290,6 +312,7 @@ def main() -> None:
     parser.add_argument("--scale", choices=sorted(SCALES), default=os.environ.get("BENCH_SCALE", "full"))
     parser.add_argument("--pg", default=os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432"))
     parser.add_argument("--keep", action="store_true", help="Keep the bench_* databases afterwards.")
+    parser.add_argument("--no-http", action="store_true", help="The ledger figures only (a quick look).")
     args = parser.parse_args()
 
     pg = Postgres(args.pg)
@@ -298,11 +321,13 @@ def main() -> None:
     logs.mkdir(parents=True)
     # The application's secrets for this run: the passport hashes of the imported
     # subscribers and the server that checks claims must share the PII key.
+    # Keys set in the environment are used instead (to profile a kept database afterwards:
+    # bench/profile_requests.py).
     secrets_env = {
         "RECOVERY_ENV": "production",
-        "SECRET_KEY": secrets.token_urlsafe(32),
-        "PII_KEY": secrets.token_urlsafe(32),
-        "PII_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(32),
+        "PII_KEY": os.environ.get("PII_KEY") or secrets.token_urlsafe(32),
+        "PII_ENCRYPTION_KEYS": os.environ.get("PII_ENCRYPTION_KEYS") or Fernet.generate_key().decode(),
     }
     started = time.perf_counter()
     results: dict = {
@@ -317,15 +342,18 @@ def main() -> None:
     results["rss_ratio"] = large["import_peak_rss_kib"] / small["import_peak_rss_kib"]
 
     largest = large["database"]
-    results["http"] = http_load.run_all(
-        env=app_env(pg, largest, secrets_env),
-        libpq_url=pg.libpq_url(largest),
-        subscribers=large["subscribers"],
-        ledger_end=LEDGER_END,
-        logs=logs,
-    )
-    log("enumeration pairs: medians of paired requests (reported, not asserted)")
-    results["enumeration"] = enumeration.run(pg)
+    if args.no_http:
+        results["http"] = {"available": False, "reason": "--no-http"}
+    else:
+        results["http"] = http_load.run_all(
+            env=app_env(pg, largest, secrets_env),
+            libpq_url=pg.libpq_url(largest),
+            subscribers=large["subscribers"],
+            ledger_end=LEDGER_END,
+            logs=logs,
+        )
+        log("enumeration pairs: medians of paired requests (reported, not asserted)")
+        results["enumeration"] = enumeration.run(pg)
     results["duration_s"] = round(time.perf_counter() - started, 1)
     if not args.keep:
         for ledger in results["ledgers"]:
@@ -335,7 +363,7 @@ def main() -> None:
     (RESULTS / "latest.json").write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     table = render_markdown(results)
     (RESULTS / "latest.md").write_text(table)
-    if args.scale == "full":
+    if args.scale == "full" and not args.no_http:
         update_readme(table)
     print(table)
 

@@ -52,7 +52,7 @@ from recovery.verification import (
     nothing_verified,
     verify_claim,
 )
-from recovery.verification.repository import post_loss_events, reference_calls
+from recovery.verification.repository import call_evidence
 
 #: A loss is reported within a year; an older time is a typo, not a lost SIM.
 MAX_LOSS_AGE_DAYS = 366
@@ -236,10 +236,9 @@ def _verify(
 ) -> Verification:
     # The ledger is read for unknown numbers as well: the same queries either way.
     try:
-        reference = reference_calls(
+        reference, post_loss = call_evidence(
             session, msisdn, lost_at, support_numbers=support_numbers, settings=policy.calls
         )
-        post_loss = post_loss_events(session, msisdn, lost_at, settings=policy.calls)
     except InvalidPhoneNumber:  # well-formed but not a valid number (claimed_number): never ours
         reference, post_loss = (), 0
     answers = ClaimAnswers(

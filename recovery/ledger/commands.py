@@ -24,6 +24,7 @@ from recovery.ledger.generator import (
     write_ledger,
     write_subscribers,
 )
+from recovery.ledger.mix import mix_events_per_subscriber
 from recovery.ledger.partitions import (
     DEFAULT_MONTHS_AHEAD,
     ensure_partitions,
@@ -93,18 +94,22 @@ def bench_group() -> None:
 
 @bench_group.command("generate-ledger")
 @click.option("--subscribers", type=click.IntRange(1, 100_000_000), required=True)
-@click.option("--events-per-subscriber", type=click.IntRange(1, 100_000), required=True)
+@click.option(
+    "--events-per-subscriber",
+    type=click.IntRange(1, 100_000),
+    help="The mean; default: the mix's own (recovery/ledger/mix.py), ~550 in six months.",
+)
 @click.option("--months", type=click.IntRange(1, 120), default=DEFAULT_MONTHS, show_default=True)
 @click.option("--end", help="The last instant of the history (ISO 8601 with offset; default: now).")
 @click.option("--seed", type=int, default=DEFAULT_SEED, show_default=True)
 @click.option("--out", "path", required=True, help="calls.csv to write; .gz compresses; - is stdout.")
 def generate_ledger_command(
-    subscribers: int, events_per_subscriber: int, months: int, end: str | None, seed: int, path: str
+    subscribers: int, events_per_subscriber: int | None, months: int, end: str | None, seed: int, path: str
 ) -> None:
-    """Write a realistic calls.csv (Zipf-like callees, service numbers, months of history), streaming."""
+    """Write a realistic calls.csv (ordinary, heavy and bulk senders; months of history), streaming."""
     shape = LedgerShape(
         subscribers=subscribers,
-        events_per_subscriber=events_per_subscriber,
+        events_per_subscriber=events_per_subscriber or mix_events_per_subscriber(subscribers, months, seed),
         end=_parse_end(end),
         months=months,
         seed=seed,

@@ -17,7 +17,10 @@ The shape follows what an operator's ledger looks like:
   contacts, balance checks (``*100#``), calls to the support lines
   (``0890``, ``0500``) and SMS from short numbers (``900``);
 * calls happen in the daytime (Moscow time), spread over the months before
-  ``end``; a few are made while roaming in another region.
+  ``end``; a few are made while roaming in another region;
+* subscribers are not all alike: most are ordinary, 5 % are heavy users (half
+  of their events SMS) and a few are bulk senders (a bank, a shop) that write
+  to thousands of the others; :mod:`recovery.ledger.mix` has the numbers.
 
 Contacts and per-subscriber traits are derived from integer hashes of the
 subscriber's index rather than stored, so memory does not grow with the
@@ -36,6 +39,7 @@ from functools import lru_cache
 from typing import IO, TYPE_CHECKING, TextIO
 
 from recovery.iccid import with_check_digit
+from recovery.ledger.mix import HEAVY_CONTACTS, Picker, Profile, _hash, _unit, bulk_senders
 from recovery.ledger.rows import CALL_HEADER, SUBSCRIBER_HEADER
 
 if TYPE_CHECKING:
@@ -89,21 +93,6 @@ def outside_number(rank: int) -> str:
     return f"{prefix}{(rank * 7_368_787 + 1_000_003) % BLOCK:07d}"
 
 
-def _hash(*values: int) -> int:
-    """A cheap, well-mixed 32-bit hash of small integers (not for security)."""
-    h = 2_166_136_261
-    for value in values:
-        h = ((h ^ value) * 16_777_619) & 0xFFFFFFFF
-        h ^= h >> 15
-        h = (h * 2_246_822_519) & 0xFFFFFFFF
-        h ^= h >> 13
-    return h
-
-
-def _unit(*values: int) -> float:
-    return _hash(*values) / 4_294_967_296
-
-
 def zipf_rank(u: float, size: int, exponent: float = ZIPF_EXPONENT) -> int:
     """Map ``u`` in [0, 1) to a rank in 1..size with Zipf-like (power law) weights."""
     # Inverse of the continuous power law's distribution function.
@@ -143,26 +132,34 @@ class LedgerShape:
 
 
 @lru_cache(maxsize=1 << 16)
-def _contact_count(seed: int, subscriber: int) -> int:
-    return MIN_CONTACTS + _hash(seed, subscriber, 1) % (MAX_CONTACTS - MIN_CONTACTS + 1)
+def _contact_count(seed: int, subscriber: int, heavy: bool) -> int:
+    low, high = HEAVY_CONTACTS if heavy else (MIN_CONTACTS, MAX_CONTACTS)
+    return low + _hash(seed, subscriber, 1) % (high - low + 1)
 
 
 class Contacts:
-    """A subscriber's contact list, computed on demand from hashes (nothing stored)."""
+    """A subscriber's contact list, computed on demand from hashes (nothing stored).
 
-    def __init__(self, shape: LedgerShape) -> None:
+    Bulk senders are in nobody's list: only the ordinary and heavy subscribers
+    (``ordinary`` of them, the first indices) are called and written to.
+    """
+
+    def __init__(self, shape: LedgerShape, picker: Picker) -> None:
         self.shape = shape
+        self.picker = picker
+        self.ordinary = shape.subscribers - bulk_senders(shape.subscribers)
 
     def count(self, subscriber: int) -> int:
         """How many contacts ``subscriber`` has."""
-        return _contact_count(self.shape.seed, subscriber)
+        heavy = self.picker.profiles[subscriber] is Profile.HEAVY
+        return _contact_count(self.shape.seed, subscriber, heavy)
 
     def number(self, subscriber: int, position: int) -> str:
         """The contact at ``position``: outside numbers at even positions, subscribers at odd ones."""
-        if position % 2 == 0 or self.shape.subscribers < 2:
+        if position % 2 == 0 or self.ordinary < 2:
             u = _unit(self.shape.seed, subscriber, position, 2)
             return outside_number(zipf_rank(u, self.shape.outside_pool))
-        other = _hash(self.shape.seed, subscriber, position, 3) % (self.shape.subscribers - 1)
+        other = _hash(self.shape.seed, subscriber, position, 3) % (self.ordinary - 1)
         return subscriber_msisdn(other if other < subscriber else other + 1)
 
     def favourite(self, subscriber: int, u: float, outside_only: bool = False) -> str:
@@ -174,6 +171,15 @@ class Contacts:
         return self.number(subscriber, position)
 
 
+#: Where a random number in [0, 1) falls picks the event: the upper bounds of outgoing
+#: voice, outgoing SMS, incoming voice, ``*100#`` and the support lines; above them an
+#: SMS from ``900``. A heavy user's events are half SMS (45 % sent, 6 % from ``900``).
+KIND_BOUNDS = {
+    Profile.ORDINARY: (0.55, 0.78, 0.90, 0.94, 0.97),
+    Profile.HEAVY: (0.27, 0.72, 0.86, 0.90, 0.94),
+}
+
+
 def _day_rows(shape: LedgerShape, contacts: Contacts, rng: random.Random, day: date, count: int) -> list:
     """``count`` events of one day, as (second of day, row) pairs sorted by time."""
     taken: set[tuple[int, int]] = set()
@@ -183,7 +189,7 @@ def _day_rows(shape: LedgerShape, contacts: Contacts, rng: random.Random, day: d
     random_unit = rng.random
     for hour in hours:
         # int(random() * n) rather than randrange(n): a third of the cost, the same spread.
-        subscriber = int(random_unit() * shape.subscribers)
+        subscriber = contacts.picker.pick(random_unit())
         second = hour * 3600 + int(random_unit() * 3600)
         # One event per subscriber per second: keeps the natural key unique.
         while (subscriber, second) in taken:
@@ -193,21 +199,25 @@ def _day_rows(shape: LedgerShape, contacts: Contacts, rng: random.Random, day: d
         region = subscriber_region(subscriber)
         r = rng.random()
         duration = 0
-        if r < 0.55:
+        kind_of = contacts.picker.profiles[subscriber]
+        voice, sms, incoming, ussd, support = KIND_BOUNDS.get(kind_of, KIND_BOUNDS[Profile.ORDINARY])
+        if kind_of is Profile.BULK:
+            caller, callee, kind = me, subscriber_msisdn(contacts.picker.recipient(r)), "sms"
+        elif r < voice:
             caller, callee, kind = me, contacts.favourite(subscriber, rng.random()), "voice"
             duration = min(int(rng.expovariate(1 / 90)) + 1, 3600)
-        elif r < 0.78:
+        elif r < sms:
             caller, callee, kind = me, contacts.favourite(subscriber, rng.random()), "sms"
-        elif r < 0.90:
+        elif r < incoming:
             caller, callee, kind = (
                 contacts.favourite(subscriber, rng.random(), outside_only=True),
                 me,
                 "voice",
             )
             duration = min(int(rng.expovariate(1 / 120)) + 1, 3600)
-        elif r < 0.94:
+        elif r < ussd:
             caller, callee, kind = me, "*100#", "ussd"
-        elif r < 0.97:
+        elif r < support:
             caller, callee, kind = me, rng.choice(("0890", "0500")), "voice"
             duration = rng.randrange(30, 600)
         else:
@@ -223,7 +233,7 @@ def _day_rows(shape: LedgerShape, contacts: Contacts, rng: random.Random, day: d
 def generate_ledger(shape: LedgerShape) -> Iterator[tuple[str, str, str, int, str, str]]:
     """Yield ``calls.csv`` rows in time order: exactly ``shape.total_events`` of them."""
     rng = random.Random(shape.seed)  # noqa: S311 - synthetic data, reproducible by design
-    contacts = Contacts(shape)
+    contacts = Contacts(shape, Picker.of(shape.seed, shape.subscribers))
     first = shape.first_day()
     per_day, extra = divmod(shape.total_events, shape.days)
     for offset in range(shape.days):

@@ -53,3 +53,14 @@ Index(
     CallEvent.started_at.desc(),
     postgresql_include=["callee", "kind"],
 )
+
+# The reference set reads every outgoing voice call of the window, and only those: the
+# kind comes before the time, so a subscriber's SMS and USSD, however many, lie outside
+# the range the check reads (issue 16). Index only on PostgreSQL (callee INCLUDEd).
+Index(
+    "ix_call_events_caller_kind_started_at",
+    CallEvent.caller,
+    CallEvent.kind,
+    CallEvent.started_at.desc(),
+    postgresql_include=["callee"],
+)

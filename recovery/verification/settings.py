@@ -44,9 +44,6 @@ MAX_REFERENCE_NUMBERS = 10
 CALLS_REQUIRED = 2
 #: Claimed numbers accepted at most: more would turn the check into guessing.
 MAX_CLAIMED_CALLS = 3
-#: Ledger rows read for the reference set, whatever the ledger's size. The scan
-#: runs most recent first, so a short scan yields the most recent numbers.
-REFERENCE_SCAN_ROWS = 100
 #: Post-loss events are counted up to this cap ("100 or more").
 POST_LOSS_COUNT_CAP = 100
 
@@ -100,7 +97,6 @@ class CallSettings:
     max_reference_numbers: int = MAX_REFERENCE_NUMBERS
     calls_required: int = CALLS_REQUIRED
     max_claimed_calls: int = MAX_CLAIMED_CALLS
-    scan_rows: int = REFERENCE_SCAN_ROWS
     post_loss_count_cap: int = POST_LOSS_COUNT_CAP
 
 
@@ -154,7 +150,6 @@ _CALL_KEYS = {
     "MAX_REFERENCE_NUMBERS": "max_reference_numbers",
     "CALLS_REQUIRED": "calls_required",
     "MAX_CLAIMED_CALLS": "max_claimed_calls",
-    "REFERENCE_SCAN_ROWS": "scan_rows",
     "POST_LOSS_COUNT_CAP": "post_loss_count_cap",
 }
 _POLICY_KEYS = {

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
@@ -21,7 +21,7 @@ from recovery.ledger.partitions import (
     partition_name,
 )
 from recovery.models import AuditEvent, CallEvent
-from recovery.verification.repository import known_query, post_loss_query, window_query
+from recovery.verification.repository import known_query, post_loss_query, reference_calls, window_query
 from tests.conftest import ON_POSTGRES
 
 postgres_only = pytest.mark.skipif(not ON_POSTGRES, reason="partitioning exists on PostgreSQL only")
@@ -184,6 +184,53 @@ def test_the_call_check_reads_only_the_partitions_of_its_window(runner, session)
         for node in probe
         if node.get("Node Type") == "Seq Scan"
     )
+
+
+@postgres_only
+def test_the_voice_call_index_is_on_every_partition(runner, session):
+    assert runner.invoke(args=["ledger-partitions", "--back", "2", "--ahead", "1"]).exit_code == 0
+    definitions = session.scalars(
+        text(
+            "SELECT indexdef FROM pg_indexes WHERE schemaname = :schema AND indexdef LIKE"
+            " '%(caller, kind, started_at DESC) INCLUDE (callee)'"
+        ),
+        {"schema": SCHEMA},
+    ).all()
+    partitions = session.scalar(
+        text("SELECT count(*) FROM pg_inherits WHERE inhparent = 'call_events'::regclass")
+    )
+    assert len(definitions) == partitions
+
+
+def test_a_subscriber_who_sent_many_sms_keeps_the_calls_on_the_partitioned_ledger(runner, session):
+    # Issue 16, on the migrated schema (partitioned on PostgreSQL): the window spans two months.
+    owner, mum, dad = "+79161234567", "+79031112233", "+79254445566"
+    lost_at = datetime.combine(THIS_MONTH, datetime.min.time(), UTC) + timedelta(days=5)
+    if ON_POSTGRES:
+        assert runner.invoke(args=["ledger-partitions", "--back", "3", "--ahead", "1"]).exit_code == 0
+
+    def row(caller: str, callee: str, at: datetime, kind: str = "voice") -> dict:
+        return {
+            "caller": caller,
+            "callee": callee,
+            "started_at": at,
+            "duration_s": 60,
+            "kind": kind,
+            "region": "RU-MOW",
+        }
+
+    rows = [
+        row(owner, mum, lost_at - timedelta(days=70)),
+        row(owner, dad, lost_at - timedelta(days=71)),
+        row(owner, mum, lost_at - timedelta(days=12)),
+        row(owner, dad, lost_at - timedelta(days=18)),
+    ]
+    rows += [
+        row(owner, f"+7900555{i % 30:04d}", lost_at - timedelta(minutes=5 * i + 1), "sms") for i in range(400)
+    ]
+    session.execute(insert(CallEvent), rows)
+    session.commit()
+    assert reference_calls(session, owner, lost_at) == (mum, dad)
 
 
 @pytest.fixture

@@ -23,7 +23,8 @@ from recovery.extensions import db
 from recovery.models.ledger import CallEvent, CallKind
 from recovery.verification.calls import check_calls
 from recovery.verification.repository import (
-    known_numbers_query,
+    call_evidence,
+    check_query,
     known_query,
     post_loss_events,
     post_loss_query,
@@ -153,8 +154,9 @@ def test_call_at_2330_moscow_time_on_the_day_of_loss(session, lost_at, counts):
 
 def test_rows_come_back_as_the_same_instants(session):
     add(session, event(OWNER, MUM, datetime(2026, 11, 20, 23, 30, tzinfo=MSK)))
-    stored = session.scalars(window_query(OWNER, after(days=1)).with_only_columns(CallEvent.started_at)).one()
-    assert stored == datetime(2026, 11, 20, 20, 30, tzinfo=UTC)
+    ((callee, last_at, first_at),) = session.execute(window_query(OWNER, after(days=1))).all()
+    assert callee == MUM
+    assert last_at == first_at == datetime(2026, 11, 20, 20, 30, tzinfo=UTC)
 
 
 def test_service_numbers_only(session):
@@ -253,16 +255,53 @@ def test_at_most_ten_distinct_numbers(session):
     assert reference_calls(session, OWNER, LOST) == tuple(numbers[:10])
 
 
-def test_window_reads_at_most_scan_rows(session):
-    # Thirty calls to MUM are the latest rows: with room for twenty, DAD is not reached.
+def sms_flood(count: int, *, days: float = 2) -> list[dict]:
+    """``count`` SMS the subscriber sent in the ``days`` before the loss (a bank, a chat, a bot)."""
+    step = days * 86_400 / (count + 1)
+    return [
+        event(OWNER, f"+7903777{i % 50:04d}", before(seconds=step * (i + 1)), CallKind.SMS)
+        for i in range(count)
+    ]
+
+
+def test_many_sms_before_the_loss_do_not_hide_the_calls(session):
+    # Issue 16: 150 SMS in the last two days used to fill a 100-row read of "any kind".
+    add(
+        session,
+        *known_long_ago(MUM, DAD, WORK),
+        event(OWNER, MUM, before(days=10)),
+        event(OWNER, DAD, before(days=15)),
+        event(OWNER, WORK, before(days=20)),
+        *sms_flood(150),
+        *[event(OWNER, "*100#", before(hours=3, minutes=i), CallKind.USSD) for i in range(40)],
+    )
+    reference = reference_calls(session, OWNER, LOST)
+    assert reference == (MUM, DAD, WORK)
+    assert check_calls([MUM, WORK], reference).status is MatchStatus.MATCH
+
+
+def test_every_voice_call_of_the_window_counts_however_many_there_are(session):
+    # Two hundred calls to MUM are the latest: DAD, called before all of them, is still found.
     add(
         session,
         *known_long_ago(MUM, DAD),
-        event(OWNER, DAD, before(days=5)),
-        *[event(OWNER, MUM, before(days=1, minutes=i)) for i in range(30)],
+        event(OWNER, DAD, before(days=25)),
+        *[event(OWNER, MUM, before(days=1, minutes=i)) for i in range(200)],
+        *sms_flood(300, days=20),
     )
-    assert reference_calls(session, OWNER, LOST, settings=CallSettings(scan_rows=20)) == (MUM,)
-    assert reference_calls(session, OWNER, LOST, settings=CallSettings(scan_rows=40)) == (MUM, DAD)
+    assert reference_calls(session, OWNER, LOST) == (MUM, DAD)
+
+
+def test_a_number_called_only_in_the_last_week_is_proven_by_the_ledger_not_the_window(session):
+    # WORK is first called in the window two days before the loss, but was an SMS contact long ago.
+    add(
+        session,
+        event(OWNER, WORK, before(days=90), CallKind.SMS),
+        event(OWNER, WORK, before(days=2)),
+        event(OWNER, SCAM, before(days=1)),
+        *sms_flood(150),
+    )
+    assert reference_calls(session, OWNER, LOST) == (WORK,)
 
 
 def test_other_subscribers_calls_do_not_leak(session):
@@ -313,10 +352,12 @@ def test_naive_times_are_refused(session):
 
 # --- Query plans --------------------------------------------------------------
 
-WINDOW_INDEX = "ix_call_events_caller_started_at"
+WINDOW_INDEX = "ix_call_events_caller_kind_started_at"
+CALLER_INDEX = "ix_call_events_caller_started_at"
 #: The unique constraint's index: named on PostgreSQL, an autoindex on SQLite.
 NATURAL_KEY = ("uq_call_events_natural", "sqlite_autoindex_call_events_1")
 HEAVY_ROWS = 600
+HEAVY_SMS = 2_000
 
 
 @pytest.fixture
@@ -328,9 +369,15 @@ def big_ledger(session: Session) -> Session:
         for i in range(60)
     ]
     rows += [event(OWNER, f"+7903555{i % 40:04d}", before(minutes=10 * i + 1)) for i in range(HEAVY_ROWS)]
+    # The heavy subscriber's SMS, interleaved with the calls: the window must not read them.
+    rows += [
+        event(OWNER, f"+7903666{i % 40:04d}", before(minutes=10 * i + 3), CallKind.SMS)
+        for i in range(HEAVY_SMS)
+    ]
     add(session, *rows)
-    session.execute(text("ANALYZE"))
-    session.commit()
+    # VACUUM as autovacuum would after an import: it marks the pages all-visible for index-only reads.
+    with session.get_bind().connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM ANALYZE" if conn.dialect.name == "postgresql" else "ANALYZE"))
     return session
 
 
@@ -348,12 +395,10 @@ def assert_no_scan(query_plan: str) -> None:
     assert "SCAN call_events" not in query_plan, query_plan
 
 
-def test_window_query_uses_the_caller_started_at_index(big_ledger):
+def test_window_query_uses_the_voice_call_index(big_ledger):
     query_plan = plan(big_ledger, window_query(OWNER, LOST))
     assert WINDOW_INDEX in query_plan, query_plan
     assert_no_scan(query_plan)
-    # ORDER BY started_at DESC comes from the index itself, not a sort of the window.
-    assert "TEMP B-TREE" not in query_plan and "Sort" not in query_plan, query_plan
 
 
 def test_first_seen_probes_use_the_natural_key(big_ledger):
@@ -363,41 +408,30 @@ def test_first_seen_probes_use_the_natural_key(big_ledger):
     assert_no_scan(query_plan)
 
 
-def test_all_first_seen_probes_go_in_one_statement_of_seeks(big_ledger):
-    numbers = [MUM, *(f"+7903555{i:04d}" for i in range(5))]
-    dialect = big_ledger.get_bind().dialect.name
-    query = known_numbers_query(OWNER, numbers, LOST - timedelta(days=7), dialect=dialect)
-    query_plan = plan(big_ledger, query)
-    # SQLite: a seek per number and direction. PostgreSQL: the numbers are one array, and
-    # one seek per direction is planned once and run for each of them.
-    seeks = 2 * len(numbers) if dialect == "sqlite" else 2
-    assert sum(query_plan.count(name) for name in NATURAL_KEY) >= seeks, query_plan
+def test_the_check_is_one_statement_of_seeks(big_ledger):
+    query_plan = plan(big_ledger, check_query(OWNER, LOST))
+    assert WINDOW_INDEX in query_plan and CALLER_INDEX in query_plan, query_plan
+    # The "first seen" probes: one seek per direction, run for each number the window leaves unproven.
+    assert sum(query_plan.count(name) for name in NATURAL_KEY) >= 2, query_plan
     assert_no_scan(query_plan)
 
 
-def test_the_first_seen_statement_is_the_same_text_for_any_count_of_numbers_on_postgresql(big_ledger):
+def test_the_check_is_the_same_statement_for_a_known_and_an_unknown_number(big_ledger):
     dialect = big_ledger.get_bind().dialect
-    if dialect.name != "postgresql":
-        pytest.skip("SQLite has no arrays: a probe per number")
-    cutoff = LOST - timedelta(days=7)
-    texts = {
-        str(known_numbers_query(OWNER, numbers, cutoff, dialect="postgresql").compile(dialect=dialect))
-        for numbers in ([], [MUM], [MUM, *(f"+7903555{i:04d}" for i in range(5))])
-    }
-    assert len(texts) == 1, texts
-    add(big_ledger, event(OWNER, MUM, before(days=20)), event("+79035550000", OWNER, before(days=3)))
-    query = known_numbers_query(OWNER, [MUM, "+79035550000"], cutoff, dialect="postgresql")
-    found = big_ledger.scalars(query)
-    assert set(found) == {MUM}
+    texts = {str(check_query(number, LOST).compile(dialect=dialect)) for number in (OWNER, STRANGER)}
+    assert len(texts) == 1
+    add(big_ledger, event(OWNER, MUM, before(days=20)), event(OWNER, MUM, before(days=2)))
+    assert call_evidence(big_ledger, OWNER, LOST) == ((MUM,), 0)
+    assert call_evidence(big_ledger, STRANGER, LOST) == ((), 0)
 
 
 def test_post_loss_count_uses_the_caller_started_at_index(big_ledger):
     query_plan = plan(big_ledger, post_loss_query(OWNER, before(days=3)))
-    assert WINDOW_INDEX in query_plan, query_plan
+    assert CALLER_INDEX in query_plan, query_plan
     assert_no_scan(query_plan)
 
 
-def test_window_query_reads_a_bounded_number_of_rows(big_ledger):
+def test_window_query_reads_the_voice_calls_of_the_window_and_nothing_else(big_ledger):
     if big_ledger.get_bind().dialect.name != "postgresql":
         pytest.skip("row counts of a plan node are measured on PostgreSQL")
     query = window_query(OWNER, LOST)
@@ -406,7 +440,11 @@ def test_window_query_reads_a_bounded_number_of_rows(big_ledger):
     analysed = json.loads(analysed) if isinstance(analysed, str) else analysed
     scan = _find_node(analysed[0]["Plan"], "Index Name")
     assert scan["Index Name"] == WINDOW_INDEX
-    assert scan["Actual Rows"] <= CallSettings().scan_rows < HEAVY_ROWS
+    assert scan["Node Type"] == "Index Only Scan"
+    # The heavy subscriber's calls of the 30 days (one every ten minutes): not one of their SMS.
+    calls_in_window = sum(1 for i in range(HEAVY_ROWS) if 10 * i + 1 <= 30 * 24 * 60)
+    assert scan["Actual Rows"] == calls_in_window
+    assert scan.get("Heap Fetches", 0) == 0
 
 
 def _find_node(node: dict, key: str) -> dict:

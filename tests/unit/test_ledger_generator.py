@@ -21,6 +21,7 @@ from recovery.ledger.generator import (
     zipf_rank,
 )
 from recovery.ledger.imports import CALL_HEADER, SUBSCRIBER_HEADER, parse_call_row, parse_subscriber_row
+from recovery.ledger.mix import Profile, bulk_senders, mix_events_per_subscriber, profile
 from recovery.phones import is_service_number, to_e164
 
 END = datetime(2026, 11, 25, tzinfo=UTC)
@@ -136,3 +137,58 @@ def test_a_subscriber_is_the_same_person_whichever_order_they_are_asked_for():
 
 def parse_time(value: str) -> datetime:
     return datetime.fromisoformat(value)
+
+
+# --- The mix of subscribers (issue 16) ------------------------------------------
+
+MIX_SUBSCRIBERS = 200
+
+
+@pytest.fixture(scope="module")
+def mix() -> dict:
+    """Six months of 200 subscribers at the mix's mean: each subscriber's events, and SMS among them."""
+    events = mix_events_per_subscriber(MIX_SUBSCRIBERS, 6, SHAPE.seed)
+    shape = LedgerShape(subscribers=MIX_SUBSCRIBERS, events_per_subscriber=events, end=END, months=6)
+    ours = {subscriber_msisdn(i): i for i in range(MIX_SUBSCRIBERS)}
+    counts, sms, callees = Counter(), Counter(), set()
+    for caller, callee, _, _, kind, _ in generate_ledger(shape):
+        # The caller's event when the caller is ours, else the subscriber's it reached.
+        owner = caller if caller in ours else callee
+        counts[owner] += 1
+        sms[owner] += kind == "sms"
+        callees.add(callee)
+    profiles = {number: profile(SHAPE.seed, MIX_SUBSCRIBERS, i) for number, i in ours.items()}
+    return {"counts": counts, "sms": sms, "callees": callees, "profiles": profiles}
+
+
+def of(mix: dict, kind: Profile) -> list[str]:
+    return [number for number, p in mix["profiles"].items() if p is kind]
+
+
+def test_most_subscribers_have_200_to_500_events_in_six_months(mix):
+    ordinary = of(mix, Profile.ORDINARY)
+    assert len(ordinary) >= 0.9 * MIX_SUBSCRIBERS
+    within = [n for n in ordinary if 200 <= mix["counts"][n] <= 500]
+    assert len(within) >= 0.9 * len(ordinary)
+
+
+def test_a_tail_of_heavy_users_with_thousands_of_events_half_of_them_sms(mix):
+    heavy = of(mix, Profile.HEAVY)
+    assert 0.02 * MIX_SUBSCRIBERS <= len(heavy) <= 0.08 * MIX_SUBSCRIBERS
+    for number in heavy:
+        assert mix["counts"][number] >= 3_000
+        assert 0.4 <= mix["sms"][number] / mix["counts"][number] <= 0.6
+
+
+def test_bulk_senders_write_to_many_and_nobody_writes_to_them(mix):
+    bulk = of(mix, Profile.BULK)
+    assert len(bulk) == bulk_senders(MIX_SUBSCRIBERS) == 3
+    for number in bulk:
+        assert mix["counts"][number] == mix["sms"][number] >= 2 * (MIX_SUBSCRIBERS - 3)
+        assert number not in mix["callees"]
+
+
+def test_the_profiles_follow_from_the_seed():
+    assert [profile(1, 1_000, i) for i in range(1_000)] == [profile(1, 1_000, i) for i in range(1_000)]
+    assert [profile(1, 1_000, i) for i in range(1_000)] != [profile(2, 1_000, i) for i in range(1_000)]
+    assert bulk_senders(40) == 0

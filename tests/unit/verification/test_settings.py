@@ -19,7 +19,6 @@ def test_defaults_are_the_named_constants():
                 max_reference_numbers=10,
                 calls_required=2,
                 max_claimed_calls=3,
-                scan_rows=settings.REFERENCE_SCAN_ROWS,
                 post_loss_count_cap=settings.POST_LOSS_COUNT_CAP,
             ),
             max_failed_claims=5,
