@@ -17,9 +17,9 @@ from sqlalchemy.orm import Session
 from recovery import create_app
 from recovery.extensions import db
 from recovery.models import ApiRole, StaffRole
-from tests.conftest import ON_POSTGRES, POSTGRES_URL, PostgresDatabases, make_config
-from tests.factories import make_staff
-from tests.integration.claims.conftest import bearer, csrf_token, login, make_token
+from tests.helpers.databases import ON_POSTGRES, POSTGRES_URL, PostgresDatabases, make_config
+from tests.helpers.people import make_api_client, make_staff
+from tests.helpers.web import bearer, csrf_token, login
 
 ROLES = ("anonymous", "agent", "office", "supervisor", "api_agent", "api_partner")
 # A fixed id no row has (fixed, so that parallel test workers collect the same test ids).
@@ -143,9 +143,9 @@ def visitor(shared_app, shared_session, request):
         user = make_staff(shared_session, staff_role, region=region)
         assert login(client, user).status_code == 302
     elif role == "api_agent":
-        headers = bearer(make_token(shared_session, ApiRole.AGENT))
+        headers = bearer(make_api_client(shared_session, ApiRole.AGENT))
     elif role == "api_partner":
-        headers = bearer(make_token(shared_session, ApiRole.PARTNER))
+        headers = bearer(make_api_client(shared_session, ApiRole.PARTNER))
     return role, client, headers
 
 

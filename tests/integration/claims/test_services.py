@@ -12,8 +12,8 @@ from recovery.claims.actors import Actor
 from recovery.claims.submit import ClaimRequest, InvalidClaim, submit_claim
 from recovery.iccid import InvalidIccid
 from recovery.models import Action, Channel, Claim, Notification, NotificationStatus, SimStatus, TicketStatus
-from tests.factories import iccid
-from tests.integration.claims.conftest import IVANOV, open_reissue
+from tests.helpers.claims import open_reissue
+from tests.helpers.people import IVANOV, iccid
 
 ACTOR = Actor("test", Channel.CLI)
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)

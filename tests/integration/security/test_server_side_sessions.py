@@ -14,8 +14,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from recovery.models import Account, StaffRole, StaffUser
-from tests.factories import STAFF_PASSWORD, make_staff, make_subscriber
-from tests.integration.account.conftest import PASSWORD, Flow, code_in, hashed, latest_sms
+from tests.helpers.account import Flow, code_in, latest_sms
+from tests.helpers.people import PASSWORD, STAFF_PASSWORD, hashed, make_staff, make_subscriber
 
 NUMBER = "+79161234567"
 _CSRF = re.compile(r'name="(?:[\w-]*-)?csrf_token" type="hidden" value="([^"]+)"')
