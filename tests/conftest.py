@@ -17,7 +17,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from argon2.profiles import CHEAPEST
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from hypothesis import settings
@@ -26,7 +25,6 @@ from sqlalchemy.orm import Session
 from config import TestingConfig
 from recovery import create_app
 from recovery.extensions import db
-from recovery.security import passwords
 from tests.helpers.databases import (  # noqa: F401 — old import path of tests in flight
     ON_POSTGRES,
     POSTGRES_URL,
@@ -36,11 +34,10 @@ from tests.helpers.databases import (  # noqa: F401 — old import path of tests
     migrated_template,
 )
 from tests.helpers.probes import add_probes
+from tests.helpers.speed import make_tests_cheaper
 
-# argon2's cheapest parameters in tests: a production hash costs about half a second of CPU,
-# and the suite hashes and verifies thousands of passwords. The rules under test (which
-# password is accepted, that an unknown login verifies a hash too) do not depend on the cost.
-passwords.use_parameters(CHEAPEST)
+# Cheap password hashes, templates compiled once per run, commits without fsync: see the module.
+make_tests_cheaper()
 
 # No property test fails for being slow: on a loaded machine (CI beside other work) an example
 # may take longer than Hypothesis's 200 ms default deadline without anything being wrong.
