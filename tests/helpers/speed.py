@@ -13,6 +13,12 @@
   locks and the isolation exactly as they are; only a power cut could lose a
   committed transaction, and each test's database is thrown away anyway. Without
   them most of an integration test's time is spent in fsync.
+* URL builders generated once per rule: werkzeug writes and compiles a small Python
+  function for every URL rule of every app (two per rule), a third of what building
+  an app costs. The function depends only on the rule's text, its parts and its
+  defaults' names, and reaches the rule's converters through the rule it is bound
+  to, so two apps' copies of one rule can share it. A rule with a default for one
+  of its own variables is built as before.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ from jinja2 import BytecodeCache
 from jinja2.bccache import Bucket
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.routing.rules import Rule
 
 from recovery.security import passwords
 
@@ -64,9 +71,25 @@ def _commit_without_fsync(dbapi_connection: Any, _record: Any) -> None:
         dbapi_connection.autocommit = autocommit
 
 
+_build_rule_function = Rule._compile_builder
+_url_builders: dict[tuple, Any] = {}
+
+
+def _shared_url_builder(rule: Rule, append_unknown: bool = True) -> Any:
+    defaults = rule.defaults or {}
+    if any(is_dynamic and part in defaults for is_dynamic, part in rule._trace):
+        return _build_rule_function(rule, append_unknown)
+    key = (rule.rule, tuple(rule._trace), tuple(defaults), append_unknown)
+    builder = _url_builders.get(key)
+    if builder is None:
+        builder = _url_builders[key] = _build_rule_function(rule, append_unknown)
+    return builder
+
+
 def make_tests_cheaper() -> None:
-    """Apply the three savings above to everything the test process builds."""
+    """Apply the savings above to everything the test process builds."""
     passwords.use_parameters(CHEAPEST)
+    Rule._compile_builder = _shared_url_builder
     Flask.jinja_options = {**Flask.jinja_options, "bytecode_cache": TEMPLATES}
     if not event.contains(Engine, "connect", _commit_without_fsync):
         event.listen(Engine, "connect", _commit_without_fsync)
