@@ -28,8 +28,8 @@ from recovery.extensions import db
 from tests.helpers.databases import (  # noqa: F401 — old import path of tests in flight
     ON_POSTGRES,
     POSTGRES_URL,
+    FreshDatabases,
     PostgresDatabases,
-    copy_of,
     make_config,
     migrated_template,
 )
@@ -56,17 +56,27 @@ def database_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
         yield template
 
 
+@pytest.fixture(scope="session")
+def fresh_databases(database_template: str) -> Iterator[FreshDatabases]:
+    """Copies of the template, one per test (made ahead of time on PostgreSQL)."""
+    databases = FreshDatabases(database_template)
+    try:
+        yield databases
+    finally:
+        databases.close()
+
+
 @pytest.fixture
-def database_url(database_template: str, tmp_path: Path) -> Iterator[str]:
+def database_url(fresh_databases: FreshDatabases, tmp_path: Path) -> Iterator[str]:
     """A fresh, migrated database for one test, dropped afterwards."""
-    with copy_of(database_template, tmp_path) as url:
+    with fresh_databases.copy(tmp_path) as url:
         yield url
 
 
 @pytest.fixture
-def second_database_url(database_template: str, tmp_path: Path) -> Iterator[str]:
+def second_database_url(fresh_databases: FreshDatabases, tmp_path: Path) -> Iterator[str]:
     """Another fresh, migrated database, for a second app in the same test."""
-    with copy_of(database_template, tmp_path, name="second") as url:
+    with fresh_databases.copy(tmp_path, name="second") as url:
         yield url
 
 

@@ -3,7 +3,10 @@
 Integration tests run on SQLite by default and on PostgreSQL when
 ``TEST_DATABASE_URL`` names one. The template is built by the real migrations
 (``alembic upgrade head``); each test gets a copy of it: a file copy on SQLite,
-``CREATE DATABASE … TEMPLATE`` on PostgreSQL.
+``CREATE DATABASE … TEMPLATE`` on PostgreSQL. On PostgreSQL the copy for the next
+test is made, and the last test's dropped, in a background thread while a test
+runs: the server's work no longer stands in the test's way, and every test still
+gets a database no other test has touched.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ import secrets
 import shutil
 import uuid
 from collections.abc import Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -94,18 +98,41 @@ def migrated_template(directory: Path) -> Iterator[str]:
         yield str(path)
 
 
-@contextmanager
-def copy_of(template: str, directory: Path, name: str = "test") -> Iterator[str]:
-    """The URL of a fresh copy of ``template``, dropped when the block ends."""
-    if ON_POSTGRES:
-        server = PostgresDatabases(POSTGRES_URL)
-        database = server.create(template=template)
+class FreshDatabases:
+    """Copies of the template, one per use: files on SQLite, databases on PostgreSQL.
+
+    On PostgreSQL one background thread creates the next copy ahead of time and
+    drops used ones, in order; ``close`` waits for it and drops the spare copy.
+    """
+
+    def __init__(self, template: str) -> None:
+        self.template = template
+        self._server: PostgresDatabases | None = None
+        if ON_POSTGRES:
+            self._server = PostgresDatabases(POSTGRES_URL)
+            self._worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="test-databases")
+            self._next: Future[str] = self._worker.submit(self._server.create, template)
+
+    @contextmanager
+    def copy(self, directory: Path, name: str = "test") -> Iterator[str]:
+        """The URL of a fresh copy of the template, dropped when the block ends."""
+        if self._server is None:
+            path = directory / f"{name}.sqlite3"
+            shutil.copyfile(self.template, path)
+            yield f"sqlite:///{path}"
+            return
+        database = self._next.result()
+        self._next = self._worker.submit(self._server.create, self.template)
         try:
-            yield server.url_for(database)
+            yield self._server.url_for(database)
         finally:
-            server.drop(database)
-            server.admin.dispose()
-    else:
-        path = directory / f"{name}.sqlite3"
-        shutil.copyfile(template, path)
-        yield f"sqlite:///{path}"
+            self._worker.submit(self._server.drop, database)
+
+    def close(self) -> None:
+        """Drop what is left and stop the background thread."""
+        if self._server is None:
+            return
+        spare = self._next.result()
+        self._worker.submit(self._server.drop, spare)
+        self._worker.shutdown(wait=True)
+        self._server.admin.dispose()
