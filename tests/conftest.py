@@ -2,118 +2,82 @@
 
 Integration tests run on SQLite by default and on PostgreSQL when
 ``TEST_DATABASE_URL`` names one. Each test gets its own database, copied from
-a template built once per run by the real migrations (``alembic upgrade head``).
+a template built once per run by the real migrations (``alembic upgrade head``);
+see ``tests/helpers/databases.py``. Helpers that tests import live in
+``tests/helpers``; this file defines fixtures only.
+
+``@pytest.mark.probes`` on a test or module adds the test-only probe routes
+(``tests/helpers/probes.py``) to ``app`` and to every app ``make_app`` builds.
 """
 
 from __future__ import annotations
 
-import os
-import secrets
-import shutil
-import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from argon2.profiles import CHEAPEST
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import create_engine, make_url, text
+from hypothesis import settings
 from sqlalchemy.orm import Session
 
 from config import TestingConfig
 from recovery import create_app
 from recovery.extensions import db
-from recovery.security import passwords
+from tests.helpers.databases import (  # noqa: F401 — old import path of tests in flight
+    ON_POSTGRES,
+    POSTGRES_URL,
+    FreshDatabases,
+    PostgresDatabases,
+    make_config,
+    migrated_template,
+)
+from tests.helpers.probes import add_probes
+from tests.helpers.speed import make_tests_cheaper
 
-# argon2's cheapest parameters in tests: a production hash costs about half a second of CPU,
-# and the suite hashes and verifies thousands of passwords. The rules under test (which
-# password is accepted, that an unknown login verifies a hash too) do not depend on the cost.
-passwords.use_parameters(CHEAPEST)
+# Cheap password hashes, templates compiled once per run, commits without fsync: see the module.
+make_tests_cheaper()
 
-POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
-ON_POSTGRES = POSTGRES_URL.startswith("postgresql")
-
-
-def make_config(database_url: str, **overrides: object) -> TestingConfig:
-    """A testing config with random secrets, as production would have."""
-    config = TestingConfig(
-        {
-            "SECRET_KEY": secrets.token_urlsafe(32),
-            "PII_KEY": secrets.token_urlsafe(32),
-            "DATABASE_URL": database_url,
-        }
-    )
-    for key, value in overrides.items():
-        setattr(config, key, value)
-    return config
+# No property test fails for being slow: on a loaded machine (CI beside other work) an example
+# may take longer than Hypothesis's 200 ms default deadline without anything being wrong.
+settings.register_profile("recovery", deadline=None)
+settings.load_profile("recovery")
 
 
-class PostgresDatabases:
-    """Creates and drops databases on the server named by ``TEST_DATABASE_URL``."""
-
-    def __init__(self, url: str) -> None:
-        self.url = make_url(url)
-        self.admin = create_engine(self.url, isolation_level="AUTOCOMMIT")
-
-    def create(self, template: str | None = None) -> str:
-        name = f"recovery_test_{uuid.uuid4().hex[:12]}"
-        with self.admin.connect() as conn:
-            clause = f' TEMPLATE "{template}"' if template else ""
-            conn.execute(text(f'CREATE DATABASE "{name}"{clause}'))
-        return name
-
-    def drop(self, name: str) -> None:
-        with self.admin.connect() as conn:
-            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-
-    def url_for(self, name: str) -> str:
-        return self.url.set(database=name).render_as_string(hide_password=False)
-
-
-def _migrate(database_url: str) -> None:
-    from flask_migrate import upgrade
-
-    app = create_app(make_config(database_url))
-    with app.app_context():
-        upgrade()
-        db.engine.dispose()
+def _wants_probes(request: pytest.FixtureRequest) -> bool:
+    return request.node.get_closest_marker("probes") is not None
 
 
 @pytest.fixture(scope="session")
 def database_template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A database migrated to head once per run: a file (SQLite) or a name (PostgreSQL)."""
-    if ON_POSTGRES:
-        server = PostgresDatabases(POSTGRES_URL)
-        name = server.create()
-        try:
-            _migrate(server.url_for(name))
-            yield name
-        finally:
-            server.drop(name)
-            server.admin.dispose()
-    else:
-        path = tmp_path_factory.mktemp("template") / "template.sqlite3"
-        _migrate(f"sqlite:///{path}")
-        yield str(path)
+    with migrated_template(tmp_path_factory.mktemp("template")) as template:
+        yield template
+
+
+@pytest.fixture(scope="session")
+def fresh_databases(database_template: str) -> Iterator[FreshDatabases]:
+    """Copies of the template, one per test (made ahead of time on PostgreSQL)."""
+    databases = FreshDatabases(database_template)
+    try:
+        yield databases
+    finally:
+        databases.close()
 
 
 @pytest.fixture
-def database_url(database_template: str, tmp_path: Path) -> Iterator[str]:
+def database_url(fresh_databases: FreshDatabases, tmp_path: Path) -> Iterator[str]:
     """A fresh, migrated database for one test, dropped afterwards."""
-    if ON_POSTGRES:
-        server = PostgresDatabases(POSTGRES_URL)
-        name = server.create(template=database_template)
-        try:
-            yield server.url_for(name)
-        finally:
-            server.drop(name)
-            server.admin.dispose()
-    else:
-        path = tmp_path / "test.sqlite3"
-        shutil.copyfile(database_template, path)
-        yield f"sqlite:///{path}"
+    with fresh_databases.copy(tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def second_database_url(fresh_databases: FreshDatabases, tmp_path: Path) -> Iterator[str]:
+    """Another fresh, migrated database, for a second app in the same test."""
+    with fresh_databases.copy(tmp_path, name="second") as url:
+        yield url
 
 
 @pytest.fixture
@@ -123,14 +87,35 @@ def config(database_url: str) -> TestingConfig:
 
 
 @pytest.fixture
-def app(config: TestingConfig) -> Iterator[Flask]:
+def app(config: TestingConfig, request: pytest.FixtureRequest) -> Iterator[Flask]:
     """The application. No app context stays pushed: each request gets its own,
     as in production, so nothing cached on ``g`` leaks from one request to the next."""
     application = create_app(config)
+    if _wants_probes(request):
+        add_probes(application)
     try:
         yield application
     finally:
         with application.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture
+def make_app(request: pytest.FixtureRequest) -> Iterator[Callable[[TestingConfig | str], Flask]]:
+    """Build more apps in one test (from a config or a database URL); their connections close afterwards."""
+    apps: list[Flask] = []
+
+    def build(config: TestingConfig | str) -> Flask:
+        application = create_app(make_config(config) if isinstance(config, str) else config)
+        if _wants_probes(request):
+            add_probes(application)
+        apps.append(application)
+        return application
+
+    yield build
+    for application in apps:
+        with application.app_context():
+            db.session.remove()
             db.engine.dispose()
 
 

@@ -24,9 +24,8 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from recovery import create_app
 from recovery.api.auth import CLIENT_EXTENSION
 from recovery.models import ApiRole
-from tests.api_clients import make_api_client
-from tests.conftest import make_config
-from tests.factories import make_subscriber
+from tests.helpers.databases import make_config
+from tests.helpers.people import make_api_client, make_subscriber
 
 #: The number the documented examples use; seeded so that they succeed.
 EXAMPLE_NUMBER = "+79161234567"

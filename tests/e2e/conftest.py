@@ -34,7 +34,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask, Response
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, expect, sync_playwright
 from werkzeug.serving import make_server
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -62,6 +62,11 @@ DESKTOP = {"width": 1280, "height": 800}
 MOBILE = {"width": 390, "height": 844}
 #: axe-core impacts that fail a test.
 FAILING_IMPACTS = ("serious", "critical")
+
+#: How long a step may wait for the page (a navigation, an element to appear). A wait, not a
+#: measure: generous so that a loaded CI machine is slow without failing.
+PAGE_TIMEOUT_MS = 20_000
+expect.set_options(timeout=PAGE_TIMEOUT_MS)
 
 MISSING_TOOLS = "{what} is missing: run `make e2e-deps` (part of `make test`) to install it"
 
@@ -145,7 +150,7 @@ class PageOpener:
     def __call__(self, locale: str = "ru-RU", viewport: dict[str, int] | None = None) -> Page:
         """A page of a new context: ``locale`` sets the browser's Accept-Language."""
         context = self.browser.new_context(locale=locale, viewport=viewport or DESKTOP)
-        context.set_default_timeout(10_000)
+        context.set_default_timeout(PAGE_TIMEOUT_MS)
         self.contexts.append(context)
         page = context.new_page()
         page.on("console", self._on_console)

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from recovery.claims.actors import Actor
 from recovery.claims.submit import ClaimRequest, ClaimResult, submit_claim
 from recovery.models import Action, Channel, Office, Subscriber
-from tests.factories import DEFAULT_PASSPORT, add_regular_calls, make_subscriber
+from tests.helpers.people import DEFAULT_PASSPORT, add_regular_calls, make_subscriber
 
 #: The README's Иванов: every answer below passes; home region Moscow.
 NUMBER = "+79161234567"

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.e2e.conftest import LiveServer
-from tests.factories import STAFF_PASSWORD
+from tests.helpers.people import STAFF_PASSWORD
 
 #: A six-digit code in an SMS text.
 _CODE = re.compile(r"\b(\d{6})\b")

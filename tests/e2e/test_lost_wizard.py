@@ -32,7 +32,7 @@ from tests.e2e.data import (
     make_ivanov,
 )
 from tests.e2e.steps import focused, tab_to
-from tests.factories import add_call
+from tests.helpers.people import add_call
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 

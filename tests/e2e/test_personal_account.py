@@ -15,7 +15,7 @@ from recovery.security.passwords import hash_password
 from tests.e2e.conftest import MOBILE
 from tests.e2e.data import claim
 from tests.e2e.steps import captcha_answer, sms_code
-from tests.factories import add_call, make_subscriber
+from tests.helpers.people import add_call, make_subscriber
 
 NUMBER = "+79161234567"
 PASSWORD = "violet-tram-1987"

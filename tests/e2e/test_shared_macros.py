@@ -8,7 +8,7 @@ submission, accessibility) is checked before any feature lands.
 from __future__ import annotations
 
 import re
-import time
+import threading
 
 import pytest
 from flask import Flask, redirect, render_template_string
@@ -70,12 +70,17 @@ def app(app: Flask) -> Flask:
     """The app under test with the demonstration pages."""
     posts: list[str] = []
     app.config["DEMO_POSTS"] = posts
+    # A slow answer, during which a stressed person presses again: the step's answer waits
+    # until the test lets it go, so the second press surely falls while the first is on its way.
+    app.config["DEMO_ARRIVED"] = arrived = threading.Event()
+    app.config["DEMO_RELEASE"] = release = threading.Event()
 
     def wizard() -> object:
         form = ClaimStepForm()
         if form.validate_on_submit():
             posts.append(form.phone.data)
-            time.sleep(0.5)  # a slow answer, during which a stressed person presses again
+            arrived.set()
+            release.wait(timeout=30)
             return redirect("/_test/wizard?sent=1")
         return render_template_string(WIZARD_PAGE, form=form)
 
@@ -122,12 +127,15 @@ def test_a_corrected_step_is_sent_once_however_often_it_is_pressed(page, live_se
     page.get_by_label("Block the SIM now").check()
     page.get_by_label("I am the owner of this number").check()
 
-    # Two presses a moment apart, the second while the first is still on its way.
+    # Two presses, the second while the first is still on its way: the server holds the first
+    # answer until the second press is done, so no clock decides what is tested.
+    config = live_server.app.config
     box = page.get_by_role("button", name="Continue").bounding_box()
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
     page.mouse.click(x, y)
-    page.wait_for_timeout(150)
+    assert config["DEMO_ARRIVED"].wait(timeout=30), "the first press sent nothing"
     page.mouse.click(x, y)
+    config["DEMO_RELEASE"].set()
     expect(page).to_have_url(re.compile(r"sent=1"))
 
     assert live_server.app.config["DEMO_POSTS"] == ["+79161234567"]

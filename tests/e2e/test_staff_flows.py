@@ -23,7 +23,7 @@ from recovery.models import (
 )
 from tests.e2e.data import ADDRESS, CALLS, NAME, NUMBER, PASSPORT, claim, make_ivanov
 from tests.e2e.steps import focused, staff_sign_in, tab_to
-from tests.factories import STAFF_PASSWORD, iccid, make_staff
+from tests.helpers.people import STAFF_PASSWORD, iccid, make_staff
 
 #: An ICCID whose check digit is wrong (the right one ends in 7).
 BAD_ICCID = "8970199000000000001"

@@ -4,7 +4,7 @@ from sqlalchemy import text
 
 from recovery import create_app
 from recovery.extensions import db
-from tests.conftest import make_config
+from tests.helpers.databases import make_config
 
 
 def test_front_page_is_russian_and_links_the_three_ways_in(client):

@@ -26,7 +26,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from recovery.models import StaffRole
-from tests.factories import make_staff
+from tests.helpers.people import make_staff
 
 #: Paths that are not pages for people: APIs, files, probes, development tools.
 SKIPPED_PREFIXES = (

@@ -22,7 +22,7 @@ from recovery.ledger.partitions import (
 )
 from recovery.models import AuditEvent, CallEvent
 from recovery.verification.repository import known_query, post_loss_query, reference_calls, window_query
-from tests.conftest import ON_POSTGRES
+from tests.helpers.databases import ON_POSTGRES
 
 postgres_only = pytest.mark.skipif(not ON_POSTGRES, reason="partitioning exists on PostgreSQL only")
 NOW = datetime.now(UTC)

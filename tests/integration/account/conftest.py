@@ -1,41 +1,21 @@
-"""Fixtures of the personal account's tests: a movable clock, account holders,
-and helpers that walk the registration forms as a browser would."""
+"""Fixtures of the personal account's tests: a movable clock and account holders.
+Helpers live in ``tests/helpers`` (``account``, ``people``, ``web``)."""
 
 from __future__ import annotations
 
-import re
-import secrets
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from functools import cache
+from datetime import datetime
 
 import pytest
 from flask.testing import FlaskClient
-from sqlalchemy import desc, select
 from sqlalchemy.orm import Session
 
 from config import TestingConfig
-from recovery.models import Account, Notification, NotificationStatus, StaffRole, StaffUser, Subscriber
-from recovery.security.passwords import hash_password
-from tests.conftest import make_config
-from tests.factories import STAFF_PASSWORD, make_subscriber
-
-PASSWORD = "violet-tram-1987"
-OTHER_NUMBER = "+79267654321"
-
-
-class Clock:
-    """A clock the test moves by hand (set as ``CLOCK`` in the config)."""
-
-    def __init__(self, start: datetime) -> None:
-        self.current = start
-
-    def __call__(self) -> datetime:
-        return self.current
-
-    def advance(self, **delta: float) -> None:
-        """Move time forward, e.g. ``clock.advance(minutes=5)``."""
-        self.current += timedelta(**delta)
+from recovery.models import Account, Subscriber
+from tests.helpers.account import OTHER_NUMBER, Clock, Flow, code_in, latest_sms  # noqa: F401 — old import path
+from tests.helpers.databases import make_config
+from tests.helpers.people import PASSWORD, hashed, make_account, make_subscriber  # noqa: F401 — old import path
+from tests.helpers.people import make_staff as make_staff_member  # noqa: F401 — old name
+from tests.helpers.web import csrf_token, log_in_as, without_tokens  # noqa: F401 — old import path
 
 
 @pytest.fixture
@@ -73,41 +53,10 @@ def other_subscriber(session: Session, config: TestingConfig) -> Subscriber:
     return other
 
 
-@cache
-def hashed(password: str) -> str:
-    """An argon2 hash of ``password``, computed once per run."""
-    return hash_password(password)
-
-
-def make_account(session: Session, subscriber: Subscriber, password: str = PASSWORD) -> Account:
-    """An account for ``subscriber`` whose password is ``password``."""
-    account = Account(subscriber_id=subscriber.id, password_hash=hashed(password), failed_logins=0)
-    session.add(account)
-    session.commit()
-    return account
-
-
 @pytest.fixture
 def account(session: Session, subscriber: Subscriber) -> Account:
     """The demo owner's account (password ``PASSWORD``)."""
     return make_account(session, subscriber)
-
-
-def make_staff_member(session: Session, role: StaffRole) -> StaffUser:
-    """A staff account (password ``STAFF_PASSWORD``) with the hash computed once per run."""
-    user = StaffUser(
-        login=f"{role.value}-{secrets.token_hex(4)}", password_hash=hashed(STAFF_PASSWORD), role=role
-    )
-    session.add(user)
-    session.commit()
-    return user
-
-
-def log_in_as(client: FlaskClient, user: Account | StaffUser) -> None:
-    """Put ``user`` in the client's session, as Flask-Login does after a login."""
-    with client.session_transaction() as flask_session:
-        flask_session["_user_id"] = user.get_id()
-        flask_session["_fresh"] = True
 
 
 @pytest.fixture
@@ -115,83 +64,6 @@ def holder(client: FlaskClient, account: Account) -> FlaskClient:
     """A client logged in as the demo owner."""
     log_in_as(client, account)
     return client
-
-
-def csrf_token(page: str, prefix: str = "") -> str:
-    """The CSRF token of the form (``prefix`` for the settings page's prefixed forms)."""
-    name = f"{prefix}-csrf_token" if prefix else "csrf_token"
-    match = re.search(rf'name="{re.escape(name)}" type="hidden" value="([^"]+)"', page)
-    assert match, f"no {name} in the page"
-    return match.group(1)
-
-
-def without_tokens(page: str) -> str:
-    """The page with its per-request tokens and captcha ids blanked, for comparing two answers."""
-    page = re.sub(r'value="[^"]*"(?=>)', 'value=""', page)
-    return re.sub(r"/account/captcha/[0-9a-f-]+\.png", "/account/captcha/X.png", page)
-
-
-def latest_sms(session: Session, msisdn: str) -> str | None:
-    """The text of the latest SMS queued for ``msisdn`` (to be delivered: a withheld decoy is not)."""
-    session.expire_all()
-    # The recipient is encrypted at rest (a random token each time): compare in Python.
-    messages = session.scalars(
-        select(Notification)
-        .where(Notification.channel == "sms", Notification.status != NotificationStatus.WITHHELD)
-        .order_by(desc(Notification.id))
-    )
-    return next((message.body for message in messages if message.recipient == msisdn), None)
-
-
-def code_in(sms: str | None) -> str:
-    """The six-digit code in an SMS."""
-    assert sms is not None
-    match = re.search(r"\b(\d{6})\b", sms)
-    assert match
-    return match.group(1)
-
-
-@dataclass
-class Flow:
-    """Walks registration or recovery through the web forms."""
-
-    client: FlaskClient
-    start: str = "/account/register"
-
-    def captcha_answer(self) -> str:
-        """What the picture says, read through the test-only hook."""
-        response = self.client.get("/dev/captcha-answer")
-        assert response.status_code == 200
-        return response.get_data(as_text=True)
-
-    def submit_number(self, phone: str, answer: str | None = None):
-        """Open step one and send the number with the captcha's answer (the right one by default)."""
-        page = self.client.get(self.start).get_data(as_text=True)
-        answer = self.captcha_answer() if answer is None else answer
-        return self.client.post(
-            self.start, data={"csrf_token": csrf_token(page), "phone": phone, "captcha": answer}
-        )
-
-    def submit_code(self, code: str):
-        """Type the SMS code."""
-        page = self.client.get("/account/verify").get_data(as_text=True)
-        return self.client.post("/account/verify", data={"csrf_token": csrf_token(page), "code": code})
-
-    def resend(self):
-        """Ask for another code."""
-        page = self.client.get("/account/verify").get_data(as_text=True)
-        return self.client.post("/account/verify/resend", data={"csrf_token": csrf_token(page)})
-
-    def submit_password(self, password: str, confirm: str | None = None):
-        """Choose the password."""
-        response = self.client.get("/account/password/new")
-        if response.status_code != 200:
-            return response
-        page = response.get_data(as_text=True)
-        return self.client.post(
-            "/account/password/new",
-            data={"csrf_token": csrf_token(page), "password": password, "confirm": confirm or password},
-        )
 
 
 @pytest.fixture

@@ -7,8 +7,9 @@ import pytest
 from sqlalchemy import select
 
 from recovery.models import Account, MessageAuthor, StaffRole, SupportMessage, TopUp, TopUpStatus
-
-from .conftest import OTHER_NUMBER, log_in_as, make_staff_member
+from tests.helpers.account import OTHER_NUMBER
+from tests.helpers.people import make_staff
+from tests.helpers.web import log_in_as
 
 ACCOUNT_PAGES = [
     "/account/",
@@ -36,7 +37,7 @@ OPEN_PAGES = ["/account/login", "/account/register", "/account/forgot"]
 
 @pytest.fixture
 def staff(session):
-    return {role: make_staff_member(session, role) for role in StaffRole}
+    return {role: make_staff(session, role) for role in StaffRole}
 
 
 @pytest.mark.parametrize("path", ACCOUNT_PAGES)

@@ -21,9 +21,10 @@ from sqlalchemy import func, select
 from recovery.account.codes import MAX_CODE_ATTEMPTS
 from recovery.models import LoginFailure, Notification, NotificationStatus
 from recovery.security.throttle import CAPTCHA_AFTER
-from tests.conftest import ON_POSTGRES
-from tests.factories import make_subscriber
-from tests.integration.account.conftest import Flow, code_in, csrf_token, latest_sms
+from tests.helpers.account import Flow, code_in, latest_sms
+from tests.helpers.databases import ON_POSTGRES
+from tests.helpers.people import make_subscriber
+from tests.helpers.web import csrf_token
 
 pytestmark = [
     pytest.mark.postgres,

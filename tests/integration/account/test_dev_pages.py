@@ -10,8 +10,7 @@ from cryptography.fernet import Fernet
 from config import DevelopmentConfig, ProductionConfig
 from recovery import create_app
 from recovery.extensions import db
-
-from .conftest import Flow, latest_sms
+from tests.helpers.account import Flow, latest_sms
 
 
 def test_dev_sms_shows_the_latest_codes(client, session, subscriber):

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from recovery.account.login_routes import LOGIN_LIMIT
 from recovery.models import Account, AuditEvent, SimStatus
 from recovery.security import throttle
-
-from .conftest import PASSWORD, csrf_token, log_in_as, without_tokens
+from tests.helpers.people import PASSWORD
+from tests.helpers.web import csrf_token, log_in_as, without_tokens
 
 NUMBER = "+79161234567"
 

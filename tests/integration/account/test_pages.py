@@ -6,8 +6,7 @@ import pytest
 
 from recovery.account.codes import CODE_TTL
 from recovery.security.passwords import MIN_PASSWORD_LENGTH
-
-from .conftest import Flow, code_in, latest_sms
+from tests.helpers.account import Flow, code_in, latest_sms
 
 PAGES = ["/", "/details", "/expenses", "/tariff", "/topup", "/support", "/settings"]
 

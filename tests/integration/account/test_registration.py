@@ -10,9 +10,9 @@ from sqlalchemy import func, select
 from recovery.account import codes
 from recovery.models import Account, AuditEvent, Captcha, Notification, NotificationStatus, SimStatus, SmsCode
 from recovery.security.passwords import verify_password
-from tests.factories import make_subscriber
-
-from .conftest import PASSWORD, Flow, code_in, csrf_token, latest_sms, log_in_as, without_tokens
+from tests.helpers.account import Flow, code_in, latest_sms
+from tests.helpers.people import PASSWORD, make_subscriber
+from tests.helpers.web import csrf_token, log_in_as, without_tokens
 
 NUMBER = "+79161234567"
 
@@ -134,7 +134,7 @@ def test_a_refreshed_picture_is_a_new_captcha(client, session, subscriber):
 def test_a_number_that_cannot_register_gets_the_same_answer_as_one_that_can(
     app, session, config, subscriber, case
 ):
-    from .conftest import Flow
+    from tests.helpers.account import Flow
 
     if case == "unknown":
         other = "+79031112233"
@@ -271,7 +271,7 @@ def test_a_weak_or_mistyped_password_is_refused(flow, session, subscriber, passw
 
 
 def test_forgot_password_sets_a_new_one_by_sms(app, session, account):
-    from .conftest import Flow
+    from tests.helpers.account import Flow
 
     account.failed_logins = 7
     session.commit()

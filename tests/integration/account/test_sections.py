@@ -19,8 +19,8 @@ from recovery.models import (
     Outcome,
     Subscriber,
 )
-
-from .conftest import OTHER_NUMBER, csrf_token, log_in_as
+from tests.helpers.account import OTHER_NUMBER
+from tests.helpers.web import csrf_token, log_in_as
 
 NUMBER = "+79161234567"
 FRIEND = "+79031112233"

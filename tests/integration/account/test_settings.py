@@ -18,8 +18,8 @@ from recovery.models import (
     TicketType,
 )
 from recovery.security.passwords import verify_password
-
-from .conftest import PASSWORD, csrf_token
+from tests.helpers.people import PASSWORD
+from tests.helpers.web import csrf_token
 
 
 def settings_token(holder, prefix):

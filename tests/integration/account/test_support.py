@@ -6,8 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from recovery.models import AuditEvent, MessageAuthor, StaffRole, SupportMessage
-
-from .conftest import csrf_token, log_in_as, make_staff_member
+from tests.helpers.people import make_staff
+from tests.helpers.web import csrf_token, log_in_as
 
 
 def send(client, path, text):
@@ -17,7 +17,7 @@ def send(client, path, text):
 
 @pytest.fixture
 def agent_client(app, session):
-    agent = make_staff_member(session, StaffRole.AGENT)
+    agent = make_staff(session, StaffRole.AGENT)
     client = app.test_client()
     log_in_as(client, agent)
     return client

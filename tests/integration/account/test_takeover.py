@@ -16,9 +16,9 @@ from sqlalchemy import select
 from recovery.claims.actors import Actor
 from recovery.claims.submit import ClaimRequest, submit_claim
 from recovery.models import Action, AuditEvent, Channel, Notification, Outcome, StaffRole, Subscriber
-from tests.factories import add_regular_calls
-
-from .conftest import PASSWORD, Flow, code_in, csrf_token, latest_sms, log_in_as, make_staff_member
+from tests.helpers.account import Flow, code_in, latest_sms
+from tests.helpers.people import PASSWORD, add_regular_calls, make_staff
+from tests.helpers.web import csrf_token, log_in_as
 
 NEW_PASSWORD = "attacker-owns-it-42"
 CALLS = ("+79031112233", "+79254445566", "+74951234567")
@@ -71,7 +71,7 @@ def test_the_supervisor_outbox_takeover_chain_fails(app, session, config, clock,
     flow.submit_number(subscriber.msisdn)
     code = code_in(latest_sms(session, subscriber.msisdn))
     supervisor = app.test_client()
-    log_in_as(supervisor, make_staff_member(session, StaffRole.SUPERVISOR))
+    log_in_as(supervisor, make_staff(session, StaffRole.SUPERVISOR))
     outbox = supervisor.get("/supervisor/outbox")
     page = outbox.get_data(as_text=True)
     assert outbox.status_code == 200

@@ -8,8 +8,7 @@ from sqlalchemy.orm import Session
 
 from recovery.account import payments
 from recovery.models import Account, AuditEvent, Subscriber, TopUp, TopUpStatus
-
-from .conftest import csrf_token
+from tests.helpers.web import csrf_token
 
 KEY = "5f0c3a1e9b7d4c2a8e6f1b3d5a7c9e0f"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from recovery.models import ApiRole
-from tests.api_clients import make_api_client
-from tests.integration.camara.conftest import CORRELATOR, CamaraCaller, assert_error
+from tests.helpers.camara import CORRELATOR, CamaraCaller, assert_error
+from tests.helpers.people import make_api_client
 
 NUMBER = "+79161234567"
 

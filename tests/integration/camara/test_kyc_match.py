@@ -16,8 +16,8 @@ from sqlalchemy import select
 
 from recovery.camara.schemas import KYC_FIELDS, KYC_SCORED_FIELDS
 from recovery.models import AuditEvent
-from tests.factories import make_subscriber
-from tests.integration.camara.conftest import CORRELATOR, UNKNOWN_NUMBER, assert_error
+from tests.helpers.camara import CORRELATOR, UNKNOWN_NUMBER, assert_error
+from tests.helpers.people import make_subscriber
 
 MATCH = "/camara/kyc-match/v0.4/match"
 NUMBER = "+79161234567"

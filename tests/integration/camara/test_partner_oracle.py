@@ -17,10 +17,9 @@ from sqlalchemy import select
 from recovery.camara.budget import MAX_ID_DOCUMENT_FAILURES_PER_NUMBER, MAX_REQUESTS_PER_NUMBER
 from recovery.camara.common import DEFAULT_PARTNER_RATE_LIMIT
 from recovery.models import AuditEvent
-from tests.api_clients import add_token, make_api_client
-from tests.conftest import ON_POSTGRES
-from tests.factories import DEFAULT_PASSPORT
-from tests.integration.camara.conftest import CamaraCaller
+from tests.helpers.camara import CamaraCaller
+from tests.helpers.databases import ON_POSTGRES
+from tests.helpers.people import DEFAULT_PASSPORT, add_token, make_api_client
 
 KYC = "/camara/kyc-match/v0.4/match"
 CHECK = "/camara/sim-swap/v2/check"

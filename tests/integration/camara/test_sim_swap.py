@@ -14,13 +14,7 @@ import pytest
 from sqlalchemy import select
 
 from recovery.models import AuditEvent, SimStatus
-from tests.integration.camara.conftest import (
-    CORRELATOR,
-    UNKNOWN_NUMBER,
-    assert_error,
-    hours_ago,
-    reissue,
-)
+from tests.helpers.camara import CORRELATOR, UNKNOWN_NUMBER, assert_error, hours_ago, reissue
 
 RETRIEVE = "/camara/sim-swap/v2/retrieve-date"
 CHECK = "/camara/sim-swap/v2/check"
@@ -112,7 +106,7 @@ def test_check_6_never_swapped_activated_more_than_240_hours_ago(camara, subscri
 
 @pytest.mark.parametrize("hours", [260, 120, 24, 12])
 def test_check_7_never_swapped_activated_before_max_age(camara, session, config, hours):
-    from tests.factories import make_subscriber
+    from tests.helpers.people import make_subscriber
 
     make_subscriber(session, config.PII_KEY, activated_at=hours_ago(hours + 0.5))
     body = assert_success(camara.post(CHECK, {"phoneNumber": NUMBER, "maxAge": hours - 1}))
@@ -120,7 +114,7 @@ def test_check_7_never_swapped_activated_before_max_age(camara, session, config,
 
 
 def test_check_counts_a_new_subscription_as_a_swap(camara, session, config):
-    from tests.factories import make_subscriber
+    from tests.helpers.people import make_subscriber
 
     make_subscriber(session, config.PII_KEY, activated_at=hours_ago(2))
     assert assert_success(camara.post(CHECK, {"phoneNumber": NUMBER, "maxAge": 3})) == {"swapped": True}

@@ -6,7 +6,6 @@ The matrix only reads or is refused, so its tests share one app and database
 
 from __future__ import annotations
 
-import shutil
 import uuid
 from collections.abc import Iterator
 
@@ -17,9 +16,9 @@ from sqlalchemy.orm import Session
 from recovery import create_app
 from recovery.extensions import db
 from recovery.models import ApiRole, StaffRole
-from tests.conftest import ON_POSTGRES, POSTGRES_URL, PostgresDatabases, make_config
-from tests.factories import make_staff
-from tests.integration.claims.conftest import bearer, csrf_token, login, make_token
+from tests.helpers.databases import FreshDatabases, make_config
+from tests.helpers.people import make_api_client, make_staff
+from tests.helpers.web import bearer, csrf_token, login
 
 ROLES = ("anonymous", "agent", "office", "supervisor", "api_agent", "api_partner")
 # A fixed id no row has (fixed, so that parallel test workers collect the same test ids).
@@ -99,27 +98,17 @@ ROUTES: list[tuple[str, str, dict[str, int]]] = [
 
 
 @pytest.fixture(scope="module")
-def shared_app(database_template: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+def shared_app(fresh_databases: FreshDatabases, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     """One app and database for the whole matrix."""
-    server = PostgresDatabases(POSTGRES_URL) if ON_POSTGRES else None
-    if server is not None:
-        name = server.create(template=database_template)
-        url = server.url_for(name)
-    else:
-        path = tmp_path_factory.mktemp("matrix") / "matrix.sqlite3"
-        shutil.copyfile(database_template, path)
-        url = f"sqlite:///{path}"
-    # Every visitor signs in from one address: the login rate limits (tested in
-    # tests/integration/security/test_rate_limit_wiring.py) would answer 429 here.
-    application = create_app(make_config(url, RATELIMIT_ENABLED=False))
-    try:
-        yield application
-    finally:
-        with application.app_context():
-            db.engine.dispose()
-        if server is not None:
-            server.drop(name)
-            server.admin.dispose()
+    with fresh_databases.copy(tmp_path_factory.mktemp("matrix"), name="matrix") as url:
+        # Every visitor signs in from one address: the login rate limits (tested in
+        # tests/integration/security/test_rate_limit_wiring.py) would answer 429 here.
+        application = create_app(make_config(url, RATELIMIT_ENABLED=False))
+        try:
+            yield application
+        finally:
+            with application.app_context():
+                db.engine.dispose()
 
 
 @pytest.fixture
@@ -143,9 +132,9 @@ def visitor(shared_app, shared_session, request):
         user = make_staff(shared_session, staff_role, region=region)
         assert login(client, user).status_code == 302
     elif role == "api_agent":
-        headers = bearer(make_token(shared_session, ApiRole.AGENT))
+        headers = bearer(make_api_client(shared_session, ApiRole.AGENT))
     elif role == "api_partner":
-        headers = bearer(make_token(shared_session, ApiRole.PARTNER))
+        headers = bearer(make_api_client(shared_session, ApiRole.PARTNER))
     return role, client, headers
 
 

@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from recovery.models import AuditEvent, Claim, Outcome, StaffRole
-from tests.factories import make_staff
-from tests.integration.claims.conftest import IVANOV, UNKNOWN_NUMBER, login, post_form
+from tests.helpers.claims import UNKNOWN_NUMBER
+from tests.helpers.people import IVANOV, make_staff
+from tests.helpers.web import login, post_form
 
 STORED_VALUES = ("Ленина", "4509 123456", "4509123456", "+79031112233", "+79254445566", "ivanov@example.ru")
 

@@ -10,16 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from recovery.models import ApiRole, AuditEvent, Claim, Outcome, Sim, SimStatus, Ticket, TicketStatus
-from tests.factories import iccid, make_subscriber
-from tests.integration.claims.conftest import (
-    IVANOV,
-    UNKNOWN_NUMBER,
-    add_post_loss_activity,
-    bearer,
-    count,
-    make_token,
-    outbox,
-)
+from tests.helpers.claims import UNKNOWN_NUMBER, add_post_loss_activity, count, outbox
+from tests.helpers.people import IVANOV, iccid, make_api_client, make_subscriber
+from tests.helpers.web import bearer
 
 
 def claim_body(**changes: object) -> dict:
@@ -39,12 +32,12 @@ def claim_body(**changes: object) -> dict:
 
 @pytest.fixture
 def agent_token(session) -> str:
-    return make_token(session, ApiRole.AGENT, name="crm")
+    return make_api_client(session, ApiRole.AGENT, name="crm")
 
 
 @pytest.fixture
 def office_token(session) -> str:
-    return make_token(session, ApiRole.OFFICE, region="RU-MOW", name="office-msk-pos")
+    return make_api_client(session, ApiRole.OFFICE, region="RU-MOW", name="office-msk-pos")
 
 
 def post_claim(client, token: str, body: object):
@@ -245,7 +238,7 @@ def test_an_office_fulfils_a_reissue_of_its_region(client, session, ivanov, agen
 
 def test_an_office_of_another_region_is_refused(client, session, ivanov, agent_token):
     ticket_id = _open_ticket(client, agent_token)
-    spb = make_token(session, ApiRole.OFFICE, region="RU-SPE")
+    spb = make_api_client(session, ApiRole.OFFICE, region="RU-SPE")
     response = client.post(
         f"/api/v1/tickets/{ticket_id}/fulfil",
         json={"iccid": iccid(), "passport": IVANOV["passport"]},
@@ -392,7 +385,7 @@ def test_an_oversized_body_is_413(client, agent_token):
 def test_wrong_roles_are_403_and_no_token_is_401(client, session, ivanov, agent_token, role, method, path):
     created = post_claim(client, agent_token, claim_body()).get_json()
     url = path.format(claim=created["claimId"], ticket=created["ticket"]["id"])
-    token = make_token(session, role, region="RU-MOW" if role is ApiRole.OFFICE else None)
+    token = make_api_client(session, role, region="RU-MOW" if role is ApiRole.OFFICE else None)
     kwargs = {"json": {"iccid": iccid()}} if method == "post" else {}
     wrong = getattr(client, method)(url, headers=bearer(token), **kwargs)
     assert wrong.status_code == 403 and wrong.get_json()["code"] == "PERMISSION_DENIED"

@@ -19,9 +19,10 @@ from recovery.claims import tickets
 from recovery.claims.actors import Actor
 from recovery.extensions import db
 from recovery.models import ApiRole, Channel, Sim, SimStatus, Subscriber, Ticket, TicketStatus
-from tests.conftest import ON_POSTGRES
-from tests.factories import iccid
-from tests.integration.claims.conftest import IVANOV, bearer, count, make_token, open_reissue
+from tests.helpers.claims import count, open_reissue
+from tests.helpers.databases import ON_POSTGRES
+from tests.helpers.people import IVANOV, iccid, make_api_client
+from tests.helpers.web import bearer
 
 pytestmark = [
     pytest.mark.postgres,
@@ -53,7 +54,7 @@ def _in_parallel(app, request) -> list:
 
 
 def test_concurrent_reissue_claims_share_one_ticket(app, session, ivanov):
-    token = make_token(session, ApiRole.AGENT)
+    token = make_api_client(session, ApiRole.AGENT)
     responses = _in_parallel(
         app, lambda client: client.post("/api/v1/claims", json=CLAIM, headers=bearer(token))
     )
@@ -108,7 +109,7 @@ def test_a_claim_that_loses_the_insert_race_reads_the_winners_ticket(app, sessio
 
 def test_concurrent_fulfilments_one_wins_the_others_get_409(app, session, config, ivanov):
     ticket = open_reissue(session, config.PII_KEY, ivanov, IVANOV["calls"])
-    token = make_token(session, ApiRole.OFFICE, region="RU-MOW")
+    token = make_api_client(session, ApiRole.OFFICE, region="RU-MOW")
     cards = [iccid() for _ in range(PARALLEL)]
     lock = threading.Lock()
 

@@ -21,20 +21,10 @@ from recovery.verification.settings import (
     MAX_FAILED_REISSUE_PROOFS,
     MAX_POST_LOSS_FOR_REISSUE,
 )
-from tests.factories import add_call, make_staff, make_subscriber
-from tests.integration.claims.conftest import (
-    IVANOV,
-    UNKNOWN_NUMBER,
-    add_post_loss_activity,
-    bearer,
-    count,
-    csrf_token,
-    login,
-    make_token,
-    post_form,
-    without_tokens,
-)
-from tests.statements import captured_statements
+from tests.helpers.claims import UNKNOWN_NUMBER, add_post_loss_activity, count
+from tests.helpers.people import IVANOV, add_call, make_api_client, make_staff, make_subscriber
+from tests.helpers.statements import captured_statements
+from tests.helpers.web import bearer, csrf_token, login, post_form, without_csrf_tokens
 
 OLD_FRIENDS = ("+79035550101", "+79035550202")
 
@@ -55,7 +45,7 @@ def claim_body(**changes: object) -> dict:
 
 @pytest.fixture
 def token(session) -> str:
-    return make_token(session, ApiRole.AGENT, name="crm")
+    return make_api_client(session, ApiRole.AGENT, name="crm")
 
 
 def post_claim(client, token: str, **changes: object):
@@ -204,7 +194,7 @@ def test_the_console_answers_a_stranger_as_a_subscriber_with_a_wrong_passport(ap
     assert wrong.status_code == unknown.status_code == 302
     assert wrong_page.status_code == unknown_page.status_code == 200
     pages = [
-        _masked(without_tokens(page.get_data(as_text=True)), IVANOV["msisdn"], UNKNOWN_NUMBER)
+        _masked(without_csrf_tokens(page.get_data(as_text=True)), IVANOV["msisdn"], UNKNOWN_NUMBER)
         for page in (wrong_page, unknown_page)
     ]
     assert pages[0] == pages[1]
@@ -280,7 +270,7 @@ def test_an_api_client_failing_on_many_numbers_gets_429_and_the_supervisors_one_
     assert len(throttled) == 2 and throttled[0].actor == "api:crm"
     assert count(session, Claim) == MAX_FAILED_NUMBERS_PER_CLIENT
     # Another client is not stopped by this one.
-    other = make_token(session, ApiRole.AGENT, name="crm-2")
+    other = make_api_client(session, ApiRole.AGENT, name="crm-2")
     assert post_claim(client, other).status_code == 201
     # The alert is on the supervisors' outbox page.
     supervisor = make_staff(session, StaffRole.SUPERVISOR, login="boss")
@@ -319,7 +309,7 @@ def test_an_agent_failing_on_many_numbers_gets_the_429_page(app, session, agent)
 
 def test_another_client_cannot_read_a_claim(client, session, ivanov, token):
     created = post_claim(client, token)
-    other = make_token(session, ApiRole.AGENT, name="crm-2")
+    other = make_api_client(session, ApiRole.AGENT, name="crm-2")
     theirs = client.get(created.headers["Location"], headers=bearer(other))
     assert theirs.status_code == 404 and theirs.get_json()["code"] == "NOT_FOUND"
     assert client.get(created.headers["Location"], headers=bearer(token)).status_code == 200

@@ -18,17 +18,10 @@ from sqlalchemy import select, update
 from recovery import clock
 from recovery.claims.tickets import FULFIL_LOCK_HOURS, MAX_FULFIL_FAILURES
 from recovery.models import ApiRole, AuditEvent, Sim, Ticket, TicketStatus
-from tests.conftest import ON_POSTGRES
-from tests.factories import iccid
-from tests.integration.claims.conftest import (
-    IVANOV,
-    bearer,
-    count,
-    csrf_token,
-    login,
-    make_token,
-    open_reissue,
-)
+from tests.helpers.claims import count, open_reissue
+from tests.helpers.databases import ON_POSTGRES
+from tests.helpers.people import IVANOV, iccid, make_api_client
+from tests.helpers.web import bearer, csrf_token, login
 
 WRONG = "4509 123457"
 MISMATCH = AuditEvent.action == "ticket.passport_mismatch"
@@ -41,7 +34,7 @@ def ticket(session, config, ivanov) -> Ticket:
 
 @pytest.fixture
 def office(session) -> dict[str, str]:
-    return bearer(make_token(session, ApiRole.OFFICE, region="RU-MOW"))
+    return bearer(make_api_client(session, ApiRole.OFFICE, region="RU-MOW"))
 
 
 def _api(client, ticket, headers, passport):

@@ -16,10 +16,11 @@ from sqlalchemy import func, select
 
 from recovery.models import ApiRole, Notification, Ticket
 from recovery.verification.settings import MAX_FAILED_CLAIMS, MAX_FAILED_NUMBERS_PER_CLIENT
-from tests.conftest import ON_POSTGRES
-from tests.integration.claims.conftest import IVANOV, bearer, make_token
-from tests.integration.resilience.conftest import in_parallel
-from tests.integration.security.cast import api_claim
+from tests.helpers.cast import api_claim
+from tests.helpers.databases import ON_POSTGRES
+from tests.helpers.parallel import in_parallel
+from tests.helpers.people import IVANOV, make_api_client
+from tests.helpers.web import bearer
 
 pytestmark = [
     pytest.mark.postgres,
@@ -43,7 +44,7 @@ def _outcomes(responses) -> Counter:
 
 @pytest.mark.parametrize("known", [True, False], ids=["subscriber", "unknown-number"])
 def test_twenty_parallel_wrong_claims_get_at_most_five_rejections(app, session, ivanov, known):
-    token = make_token(session, ApiRole.AGENT)
+    token = make_api_client(session, ApiRole.AGENT)
     number = IVANOV["msisdn"] if known else "+79990000000"
     body = api_claim(phoneNumber=number, passport="4509 000000", action="block")
 
@@ -59,7 +60,7 @@ def test_twenty_parallel_wrong_claims_get_at_most_five_rejections(app, session, 
 def test_parallel_wrong_reissue_proofs_all_count_and_spend_the_budget(app, session, ivanov):
     """Right name and passport, wrong calls, ten at once: every one is counted (none is lost to a
     race), so a right claim afterwards is no remote reissue."""
-    token = make_token(session, ApiRole.AGENT)
+    token = make_api_client(session, ApiRole.AGENT)
     body = api_claim(phoneNumber=IVANOV["msisdn"], recentCalls=["+79000000001", "+79000000002"])
 
     def prepare(client, _n) -> Callable:
@@ -75,7 +76,7 @@ def test_parallel_wrong_reissue_proofs_all_count_and_spend_the_budget(app, sessi
 
 def test_parallel_failures_on_many_numbers_stop_at_the_client_ceiling(app, session):
     """One token, thirty numbers at once: at most MAX_FAILED_NUMBERS_PER_CLIENT rejections, the rest 429."""
-    token = make_token(session, ApiRole.AGENT, name="sweeper")
+    token = make_api_client(session, ApiRole.AGENT, name="sweeper")
     numbers = 30
 
     def prepare(client, n) -> Callable:

@@ -13,18 +13,9 @@ from recovery.claims import lockout
 from recovery.claims.actors import Actor
 from recovery.claims.submit import ClaimRequest, submit_claim
 from recovery.models import Action, ApiRole, AuditEvent, Channel, Claim, Outcome, Unlock
-from tests.integration.claims.conftest import (
-    IVANOV,
-    UNKNOWN_NUMBER,
-    WizardAnswers,
-    bearer,
-    count,
-    csrf_token,
-    login,
-    make_token,
-    open_reissue,
-    submit_wizard,
-)
+from tests.helpers.claims import UNKNOWN_NUMBER, WizardAnswers, count, open_reissue, submit_wizard
+from tests.helpers.people import IVANOV, make_api_client
+from tests.helpers.web import bearer, csrf_token, login
 
 T0 = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
@@ -76,7 +67,7 @@ def test_an_unknown_number_locks_like_a_known_one(session, config):
 
 
 def test_failures_on_the_web_and_the_api_add_up(app, session, ivanov):
-    token = make_token(session, ApiRole.AGENT)
+    token = make_api_client(session, ApiRole.AGENT)
     for _ in range(3):
         submit_wizard(app.test_client(), WizardAnswers(passport="1111 111111"))
     bad = {
@@ -97,7 +88,7 @@ def test_failures_on_the_web_and_the_api_add_up(app, session, ivanov):
 
 
 def _lock(app, session):
-    token = make_token(session, ApiRole.AGENT)
+    token = make_api_client(session, ApiRole.AGENT)
     body = {
         "phoneNumber": IVANOV["msisdn"],
         "fullName": IVANOV["full_name"],

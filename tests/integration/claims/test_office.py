@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from recovery.models import AuditEvent, Sim, SimStatus, Ticket, TicketStatus
-from tests.factories import iccid, make_subscriber
-from tests.integration.claims.conftest import IVANOV, csrf_token, login, open_reissue, outbox
+from tests.helpers.claims import open_reissue, outbox
+from tests.helpers.people import IVANOV, iccid, make_subscriber
+from tests.helpers.web import csrf_token, login
 
 
 @pytest.fixture
@@ -147,7 +148,7 @@ def test_cancel_keeps_the_sim_blocked_and_audits_without_the_reason_text(
 
 def test_an_office_clerk_without_a_region_is_refused(client, session):
     from recovery.models import StaffRole
-    from tests.factories import make_staff
+    from tests.helpers.people import make_staff
 
     clerk = make_staff(session, StaffRole.OFFICE, login="office-nowhere")
     login(client, clerk)

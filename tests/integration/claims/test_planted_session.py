@@ -11,7 +11,9 @@ from __future__ import annotations
 from sqlalchemy import select
 
 from recovery.models import ClaimDraft
-from tests.integration.claims.conftest import IVANOV, WizardAnswers, post_form, without_tokens
+from tests.helpers.claims import WizardAnswers
+from tests.helpers.people import IVANOV
+from tests.helpers.web import post_form, without_csrf_tokens
 
 ATTACKER = {"msisdn": "+79990001122", "full_name": "Сидоров Пётр Петрович"}
 
@@ -44,7 +46,9 @@ def test_a_planted_cookie_replayed_shows_nothing_of_the_victims_answers(app, ses
     stranger = app.test_client().get("/lost/step/number")
     page = replay.get("/lost/step/number")
     assert page.status_code == 200
-    assert without_tokens(page.get_data(as_text=True)) == without_tokens(stranger.get_data(as_text=True))
+    assert without_csrf_tokens(page.get_data(as_text=True)) == without_csrf_tokens(
+        stranger.get_data(as_text=True)
+    )
     for path in ("/lost/review", "/lost/step/passport", "/lost/step/address", "/lost/step/calls"):
         page = replay.get(path)
         assert page.status_code == 302 and page.headers["Location"] == "/lost/step/number", path
@@ -69,5 +73,5 @@ def test_each_step_issues_a_new_handle_and_the_old_one_opens_nothing(app, sessio
     copy.set_cookie(app.config["SESSION_COOKIE_NAME"], first)
     stranger = app.test_client().get("/lost/step/number").get_data(as_text=True)
     page = copy.get("/lost/step/number").get_data(as_text=True)
-    assert without_tokens(page) == without_tokens(stranger)
+    assert without_csrf_tokens(page) == without_csrf_tokens(stranger)
     assert f'value="{IVANOV["full_name"]}"' in client.get("/lost/step/number").get_data(as_text=True)

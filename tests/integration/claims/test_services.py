@@ -21,8 +21,8 @@ from recovery.models import (
     SimStatus,
     TicketStatus,
 )
-from tests.factories import iccid
-from tests.integration.claims.conftest import IVANOV, open_reissue
+from tests.helpers.claims import open_reissue
+from tests.helpers.people import IVANOV, iccid
 
 ACTOR = Actor("test", Channel.CLI)
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)

@@ -10,10 +10,9 @@ from sqlalchemy import func, select
 
 from recovery.models import AuditEvent, LoginFailure, StaffRole, StaffUser
 from recovery.security import throttle
-from tests.conftest import ON_POSTGRES
-from tests.factories import STAFF_PASSWORD, make_staff
-from tests.integration.account.conftest import without_tokens
-from tests.integration.claims.conftest import csrf_token, login, post_form
+from tests.helpers.databases import ON_POSTGRES
+from tests.helpers.people import STAFF_PASSWORD, make_staff
+from tests.helpers.web import csrf_token, login, post_form, without_tokens
 
 GENERIC = "Неверный логин или пароль."
 

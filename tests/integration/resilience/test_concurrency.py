@@ -18,11 +18,11 @@ from sqlalchemy.orm import Session
 
 from recovery.account.payments import PaymentResult
 from recovery.models import AuditEvent, Notification, Sim, SimStatus, Subscriber, Ticket, TicketStatus, TopUp
-from tests.conftest import ON_POSTGRES
-from tests.factories import iccid, make_subscriber
-from tests.integration.account.conftest import csrf_token, log_in_as, make_account
-from tests.integration.resilience.conftest import in_parallel
-from tests.integration.security.cast import IVANOV, api_claim, make_cast
+from tests.helpers.cast import api_claim, make_cast
+from tests.helpers.databases import ON_POSTGRES
+from tests.helpers.parallel import in_parallel
+from tests.helpers.people import IVANOV, iccid, make_account, make_subscriber
+from tests.helpers.web import csrf_token, log_in_as
 
 pytestmark = [
     pytest.mark.postgres,

@@ -12,37 +12,19 @@ import pytest
 from flask import Flask
 from sqlalchemy import create_engine, event, func, make_url, select, text
 
-from recovery import create_app
 from recovery.extensions import db
 from recovery.models import ApiRole, AuditEvent, Claim, Notification, SimStatus, Subscriber, Ticket
-from tests.api_clients import make_api_client
-from tests.conftest import ON_POSTGRES, make_config
-from tests.factories import make_subscriber
-from tests.integration.account.conftest import PASSWORD, csrf_token, log_in_as, make_account
-from tests.integration.claims.conftest import WizardAnswers, fill_wizard, post_form
-from tests.integration.security.cast import IVANOV, api_claim, console_claim, make_cast
+from tests.helpers.cast import api_claim, console_claim, make_cast
+from tests.helpers.claims import WizardAnswers, fill_wizard
+from tests.helpers.databases import ON_POSTGRES
+from tests.helpers.people import IVANOV, PASSWORD, make_account, make_api_client, make_subscriber
+from tests.helpers.web import csrf_token, log_in_as, post_form
 
 UNREACHABLE = [
     pytest.param("sqlite:///{tmp}/no-such-dir/x.sqlite3", id="sqlite-missing-file"),
     pytest.param("postgresql+psycopg://postgres@127.0.0.1:1/nothing", id="postgres-closed-port"),
 ]
 postgres_only = pytest.mark.skipif(not ON_POSTGRES, reason="server-side connection faults need PostgreSQL")
-
-
-@pytest.fixture
-def make_app() -> Iterator:
-    """Build apps for other databases; their connections are closed afterwards."""
-    apps: list[Flask] = []
-
-    def build(url: str) -> Flask:
-        apps.append(create_app(make_config(url)))
-        return apps[-1]
-
-    yield build
-    for built in apps:
-        with built.app_context():
-            db.session.remove()
-            db.engine.dispose()
 
 
 def assert_unavailable_page(response) -> None:

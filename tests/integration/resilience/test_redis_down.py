@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import func, select
 
 from recovery.models import Claim, Notification, SimStatus, SmsCode, Subscriber
-from tests.factories import make_subscriber
-from tests.integration.account.conftest import PASSWORD, csrf_token, make_account
-from tests.integration.claims.conftest import WizardAnswers, fill_wizard, post_form
-from tests.integration.security.cast import IVANOV, api_claim, console_claim, make_cast
+from tests.helpers.cast import api_claim, console_claim, make_cast
+from tests.helpers.claims import WizardAnswers, fill_wizard
+from tests.helpers.people import IVANOV, PASSWORD, make_account, make_subscriber
+from tests.helpers.web import csrf_token, post_form
 
 REDIS_DOWN = "redis://127.0.0.1:1"  # a closed port: the store does not answer
 
@@ -89,7 +89,7 @@ def test_login_and_pages_stay_open(client, subscriber, caplog):
 
 def test_partner_apis_stay_open(client, session, subscriber):
     from recovery.models import ApiRole
-    from tests.api_clients import make_api_client
+    from tests.helpers.people import make_api_client
 
     token = make_api_client(session, ApiRole.PARTNER)
     response = client.post(
@@ -143,7 +143,7 @@ def test_the_agent_console_stays_open_so_an_owner_can_block_by_phone(cast, sessi
 
 
 def test_staff_login_stays_open(app, cast):
-    from tests.integration.claims.conftest import login
+    from tests.helpers.web import login
 
     user = cast.users["supervisor"]
     assert login(app.test_client(), user).status_code == 302

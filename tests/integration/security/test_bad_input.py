@@ -19,7 +19,6 @@ from __future__ import annotations
 import io
 import json
 import uuid
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import quote, quote_from_bytes, urlsplit
 
@@ -31,19 +30,11 @@ from hypothesis import strategies as st
 from sqlalchemy import func, select
 from werkzeug.routing import Rule
 
-from recovery import create_app
 from recovery.extensions import db
-from tests.integration.claims.conftest import WizardAnswers, fill_wizard, post_form
-from tests.integration.security.cast import (
-    IVANOV,
-    PEOPLE,
-    Cast,
-    PageForm,
-    api_claim,
-    csrf_token_of,
-    forms_on,
-    make_cast,
-)
+from tests.helpers.cast import PEOPLE, Cast, PageForm, api_claim, forms_on, make_cast
+from tests.helpers.claims import WizardAnswers, fill_wizard
+from tests.helpers.people import IVANOV
+from tests.helpers.web import csrf_token_of, post_form
 
 FORM_EXAMPLES = 8
 JSON_EXAMPLES = 12
@@ -110,17 +101,6 @@ def config(config):
     """Limits off (tested elsewhere), so that every example reaches the form."""
     config.RATELIMIT_ENABLED = False
     return config
-
-
-@pytest.fixture
-def app(config) -> Iterator[Flask]:
-    """The product itself, without the security tests' probe routes."""
-    application = create_app(config)
-    try:
-        yield application
-    finally:
-        with application.app_context():
-            db.engine.dispose()
 
 
 @pytest.fixture

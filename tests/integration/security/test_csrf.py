@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from tests.integration.security.conftest import csrf_token
+import pytest
+
+from tests.helpers.web import csrf_token_of
+
+#: These tests drive the probe routes (tests/helpers/probes.py).
+pytestmark = pytest.mark.probes
 
 
 def test_a_web_form_without_a_token_is_refused(client):
@@ -10,7 +15,7 @@ def test_a_web_form_without_a_token_is_refused(client):
 
 
 def test_a_web_form_with_the_token_passes(client):
-    response = client.post("/probe/form", data={"csrf_token": csrf_token(client), "a": "1"})
+    response = client.post("/probe/form", data={"csrf_token": csrf_token_of(client), "a": "1"})
     assert response.status_code == 200
 
 

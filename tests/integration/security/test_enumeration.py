@@ -24,11 +24,12 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from tests.factories import make_subscriber
-from tests.integration.account.conftest import Clock, csrf_token, without_tokens
-from tests.integration.claims.conftest import WizardAnswers, fill_wizard
-from tests.integration.security.cast import api_claim, make_cast
-from tests.statements import Statements, captured_statements
+from tests.helpers.account import Clock
+from tests.helpers.cast import api_claim, make_cast
+from tests.helpers.claims import WizardAnswers, fill_wizard
+from tests.helpers.people import make_subscriber
+from tests.helpers.statements import Statements, captured_statements
+from tests.helpers.web import csrf_token, without_tokens
 
 OURS = "+79161234567"
 UNKNOWN = "+79990001122"

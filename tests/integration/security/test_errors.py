@@ -5,8 +5,11 @@ from __future__ import annotations
 import pytest
 
 from recovery.errors import json_error
-from tests.conftest import ON_POSTGRES, make_config
-from tests.integration.security.conftest import csrf_token
+from tests.helpers.databases import ON_POSTGRES, make_config
+from tests.helpers.web import csrf_token_of
+
+#: These tests drive the probe routes (tests/helpers/probes.py).
+pytestmark = pytest.mark.probes
 
 API_CODES = [
     (400, "INVALID_ARGUMENT"),
@@ -122,7 +125,7 @@ def test_an_expired_form_says_so(client):
 
 @pytest.mark.parametrize(("path", "json"), [("/probe/form", False), ("/api/probe/echo", True)])
 def test_a_body_over_max_content_length_is_413(client, path, json):
-    token = csrf_token(client)
+    token = csrf_token_of(client)
     big = "x" * (65 * 1024)
     if json:
         response = client.post(path, json={"padding": big})

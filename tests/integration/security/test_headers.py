@@ -7,7 +7,10 @@ import re
 import pytest
 
 from recovery.security.headers import CONTENT_SECURITY_POLICY
-from tests.conftest import make_config
+from tests.helpers.databases import make_config
+
+#: These tests drive the probe routes (tests/helpers/probes.py).
+pytestmark = pytest.mark.probes
 
 EXPECTED = {
     "Content-Security-Policy": CONTENT_SECURITY_POLICY,

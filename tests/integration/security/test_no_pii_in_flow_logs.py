@@ -19,11 +19,11 @@ from recovery.iccid import with_check_digit
 from recovery.models import ApiRole, StaffRole, Subscriber
 from recovery.observability.logs import JsonFormatter
 from recovery.passports import normalise_passport
-from tests.api_clients import make_api_client
-from tests.factories import add_regular_calls
-from tests.integration.account.conftest import Flow, code_in, latest_sms, log_in_as, make_staff_member
-from tests.integration.claims.conftest import WizardAnswers, post_form, submit_wizard
-from tests.integration.security.cast import api_claim, console_claim
+from tests.helpers.account import Flow, code_in, latest_sms
+from tests.helpers.cast import api_claim, console_claim
+from tests.helpers.claims import WizardAnswers, submit_wizard
+from tests.helpers.people import add_regular_calls, make_api_client, make_staff
+from tests.helpers.web import log_in_as, post_form
 
 #: Someone whose details appear nowhere else in the code or the demo data.
 PERSON = {
@@ -121,7 +121,7 @@ def _claims(app, session) -> None:
     assert "заблокирована" in submit_wizard(wizard, answers).get_data(as_text=True)
 
     agent = app.test_client()
-    log_in_as(agent, make_staff_member(session, StaffRole.AGENT))
+    log_in_as(agent, make_staff(session, StaffRole.AGENT))
     console = console_claim(
         msisdn=PERSON["msisdn"],
         full_name=PERSON["full_name"],

@@ -11,8 +11,8 @@ from recovery.claims import notifications
 from recovery.extensions import db
 from recovery.models import Notification
 from recovery.sms import OutboxSmsBackend
-from tests.conftest import make_config
-from tests.factories import make_subscriber
+from tests.helpers.databases import make_config
+from tests.helpers.people import make_subscriber
 
 OLD = Fernet.generate_key().decode()
 NEW = Fernet.generate_key().decode()

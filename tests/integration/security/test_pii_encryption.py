@@ -15,11 +15,12 @@ from recovery.iccid import with_check_digit
 from recovery.ledger.imports import import_subscribers
 from recovery.models import Subscriber
 from recovery.security.crypto import PiiDecryptionError
-from tests.conftest import make_config
-from tests.factories import make_subscriber
+from tests.helpers.databases import make_config
+from tests.helpers.people import IVANOV, make_subscriber
 
 ENCRYPTED_COLUMNS = ("last_name", "first_name", "patronymic", "registered_address", "email")
-IVANOV = ("Иванов", "Иван", "Иванович", "г. Москва, ул. Ленина, д. 5, кв. 12", "ivanov@example.ru")
+#: Иванов's values in the order of ENCRYPTED_COLUMNS.
+IVANOV_STORED = (*IVANOV["full_name"].split(), IVANOV["address"], IVANOV["email"])
 
 
 def _stored(session, msisdn: str = "+79161234567") -> tuple:
@@ -32,13 +33,13 @@ def test_the_database_holds_tokens_and_the_model_reads_clear_text(config, sessio
     make_subscriber(session, config.PII_KEY)
     stored = _stored(session)
     keys = Fernet(config.PII_ENCRYPTION_KEYS[0])
-    for value, clear in zip(stored, IVANOV, strict=True):
+    for value, clear in zip(stored, IVANOV_STORED, strict=True):
         assert clear not in value
         assert keys.decrypt(value.encode()).decode() == clear
     session.expunge_all()
     subscriber = session.scalars(select(Subscriber)).one()
     assert subscriber.full_name == "Иванов Иван Иванович"
-    assert (subscriber.registered_address, subscriber.email) == IVANOV[3:]
+    assert (subscriber.registered_address, subscriber.email) == IVANOV_STORED[3:]
 
 
 def test_each_write_is_a_fresh_token_and_null_stays_null(config, session):

@@ -16,10 +16,8 @@ import redis
 from flask import Flask
 from limits import parse_many
 
-from recovery import create_app
 from recovery.account.login_routes import CODE_REQUEST_LIMIT
 from recovery.camara.common import DEFAULT_PARTNER_RATE_LIMIT
-from recovery.extensions import db
 from recovery.security.ratelimit import (
     AGENT_CLAIM_LIMITS_PER_USER,
     API_CLAIM_LIMITS_PER_CLIENT,
@@ -29,8 +27,10 @@ from recovery.security.ratelimit import (
     LOGIN_LIMITS,
     LOGIN_LIMITS_PER_ACCOUNT,
 )
-from tests.integration.claims.conftest import WizardAnswers, csrf_token, fill_wizard, post_form
-from tests.integration.security.cast import IVANOV, Cast, api_claim, console_claim, make_cast
+from tests.helpers.cast import Cast, api_claim, console_claim, make_cast
+from tests.helpers.claims import WizardAnswers, fill_wizard
+from tests.helpers.people import IVANOV
+from tests.helpers.web import csrf_token, post_form
 
 REDIS_URL = "redis://127.0.0.1:6379"
 
@@ -48,17 +48,6 @@ def address(n: int) -> dict[str, object]:
 def unknown_number(n: int) -> str:
     """The n-th number that is not ours."""
     return f"+7999{n:07d}"
-
-
-@pytest.fixture
-def app(config) -> Iterator[Flask]:
-    """The product, without the security tests' probe routes."""
-    application = create_app(config)
-    try:
-        yield application
-    finally:
-        with application.app_context():
-            db.engine.dispose()
 
 
 @pytest.fixture
@@ -128,7 +117,7 @@ def test_api_claims_are_limited_per_number(app, cast):
 
 def test_api_claims_are_limited_per_client(app, cast, session):
     from recovery.models import ApiRole
-    from tests.api_clients import make_api_client
+    from tests.helpers.people import make_api_client
 
     client = cast.client("anonymous")
     allowed = first_limit(API_CLAIM_LIMITS_PER_CLIENT)
@@ -203,7 +192,7 @@ def test_partner_apis_count_made_up_tokens_per_address(app, cast):
 
 
 def test_partner_apis_have_a_ceiling_per_address(app, cast, session):
-    from tests.api_clients import make_api_client
+    from tests.helpers.people import make_api_client
 
     client = cast.client("anonymous")
     allowed = first_limit(API_LIMITS_PER_IP)

@@ -17,9 +17,12 @@ from recovery.security.ratelimit import (
     API_CLAIM_LIMITS_PER_CLIENT,
     API_LIMITS_PER_CLIENT,
 )
-from tests.api_clients import add_token, make_api_client
-from tests.conftest import make_config
-from tests.integration.security.conftest import csrf_token
+from tests.helpers.databases import make_config
+from tests.helpers.people import add_token, make_api_client
+from tests.helpers.web import csrf_token_of
+
+#: These tests drive the probe routes (tests/helpers/probes.py).
+pytestmark = pytest.mark.probes
 
 REDIS_URL = "redis://127.0.0.1:6379"
 REDIS_DOWN = "redis://127.0.0.1:1"  # a closed port: the store does not answer
@@ -57,7 +60,9 @@ def config(config, store):
 
 def _claim(client: FlaskClient, token: str, ip: str, number: str = NUMBER):
     return client.post(
-        "/probe/claim", data={"csrf_token": token, "phone_number": number}, environ_base={"REMOTE_ADDR": ip}
+        "/probe/claim",
+        data={"csrf_token": token, "phone_number": number},
+        environ_base={"REMOTE_ADDR": ip},
     )
 
 
@@ -66,7 +71,7 @@ def _numbers(count: int) -> list[str]:
 
 
 def test_web_claims_are_limited_per_address_with_a_page_and_retry_after(client):
-    token = csrf_token(client)
+    token = csrf_token_of(client)
     for number in _numbers(10):
         assert _claim(client, token, "198.51.100.7", number).status_code == 200
     refused = _claim(client, token, "198.51.100.7", _numbers(11)[-1])
@@ -80,7 +85,7 @@ def test_web_claims_are_limited_per_address_with_a_page_and_retry_after(client):
 
 
 def test_web_claims_are_limited_per_number_whatever_the_address_or_format(client):
-    token = csrf_token(client)
+    token = csrf_token_of(client)
     for n in range(10):
         typed = SAME_NUMBER_TYPED[n % len(SAME_NUMBER_TYPED)]
         assert _claim(client, token, f"203.0.113.{n + 1}", typed).status_code == 200
@@ -89,7 +94,7 @@ def test_web_claims_are_limited_per_number_whatever_the_address_or_format(client
 
 
 def test_only_submissions_count(client):
-    token = csrf_token(client)
+    token = csrf_token_of(client)
     for _ in range(15):
         assert client.get("/probe/claim", environ_base={"REMOTE_ADDR": "198.51.100.9"}).status_code == 200
     assert _claim(client, token, "198.51.100.9").status_code == 200
@@ -101,7 +106,7 @@ def _as(client: FlaskClient, user_id: str) -> None:
 
 
 def test_agent_claims_are_limited_per_agent_never_per_number_or_address(client):
-    token = csrf_token(client)
+    token = csrf_token_of(client)
     # The web has used up this number's budget …
     for n in range(10):
         assert _claim(client, token, f"203.0.113.{n + 1}").status_code == 200
@@ -170,7 +175,7 @@ def test_unknown_tokens_share_one_bucket_per_address(client, session):
 
 
 def test_logins_are_limited_per_account_typed_and_per_address(client):
-    token = csrf_token(client)
+    token = csrf_token_of(client)
     # Per (login, address): five tries at one login from one address, however it is typed …
     for login in ["olga", "OLGA", " Olga ", "olga", "olga"]:
         response = client.post(
@@ -206,7 +211,7 @@ def test_logins_are_limited_per_account_typed_and_per_address(client):
 
 
 def test_sms_codes_are_limited_per_number(client):
-    token = csrf_token(client)
+    token = csrf_token_of(client)
     for n in range(3):
         data = {"csrf_token": token, "phone_number": SAME_NUMBER_TYPED[n]}
         assert (
@@ -225,7 +230,7 @@ def _store_config(database_url: str, store: tuple[str, str]):
 def test_limits_are_shared_by_app_instances_on_redis_and_only_there(client, make_app, database_url, store):
     # Two app instances, as two gunicorn workers or two servers would be.
     other = make_app(_store_config(database_url, store)).test_client()
-    token, other_token = csrf_token(client), csrf_token(other)
+    token, other_token = csrf_token_of(client), csrf_token_of(other)
     for number in _numbers(10):
         assert _claim(client, token, "198.51.100.20", number).status_code == 200
     eleventh = _claim(other, other_token, "198.51.100.20", _numbers(11)[-1])
@@ -236,7 +241,7 @@ def test_limits_are_shared_by_app_instances_on_redis_and_only_there(client, make
 @pytest.mark.redis
 def test_redis_holds_no_phone_number_in_clear(make_app, database_url, redis_prefix):
     client = make_app(_store_config(database_url, (REDIS_URL, redis_prefix))).test_client()
-    assert _claim(client, csrf_token(client), "198.51.100.30", "8 916 123-45-67").status_code == 200
+    assert _claim(client, csrf_token_of(client), "198.51.100.30", "8 916 123-45-67").status_code == 200
     keys = [key.decode() for key in redis.Redis.from_url(REDIS_URL).scan_iter(match=f"*{redis_prefix}*")]
     assert any("/number:" in key for key in keys)
     assert not any("9161234567" in key for key in keys)
@@ -250,7 +255,7 @@ def store_down_client(make_app, database_url: str) -> FlaskClient:
 
 def test_claims_fail_closed_when_the_store_is_down(store_down_client, caplog):
     client = store_down_client
-    token = csrf_token(client)
+    token = csrf_token_of(client)
     page = _claim(client, token, "198.51.100.40")
     assert page.status_code == 503
     assert "Сервис временно недоступен" in page.get_data(as_text=True)
@@ -263,7 +268,7 @@ def test_claims_fail_closed_when_the_store_is_down(store_down_client, caplog):
 
 def test_other_limits_fail_open_when_the_store_is_down(store_down_client, caplog):
     client = store_down_client
-    token = csrf_token(client)
+    token = csrf_token_of(client)
     with caplog.at_level(logging.WARNING, logger="recovery.security"):
         for _ in range(5):  # the limit is 2 a minute: no limit applies without the store
             assert client.post("/probe/open", data={"csrf_token": token}).status_code == 200

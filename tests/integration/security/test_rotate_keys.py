@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from recovery.extensions import db
 from recovery.models import AuditEvent, Subscriber
-from tests.conftest import make_config
-from tests.factories import make_subscriber
+from tests.helpers.databases import make_config
+from tests.helpers.people import make_subscriber
 
 OLD = Fernet.generate_key().decode()
 NEW = Fernet.generate_key().decode()

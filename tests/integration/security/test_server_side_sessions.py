@@ -14,17 +14,11 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from recovery.models import Account, StaffRole, StaffUser
-from tests.factories import STAFF_PASSWORD, make_staff, make_subscriber
-from tests.integration.account.conftest import PASSWORD, Flow, code_in, hashed, latest_sms
+from tests.helpers.account import Flow, code_in, latest_sms
+from tests.helpers.people import PASSWORD, STAFF_PASSWORD, hashed, make_staff, make_subscriber
+from tests.helpers.web import csrf_token
 
 NUMBER = "+79161234567"
-_CSRF = re.compile(r'name="(?:[\w-]*-)?csrf_token" type="hidden" value="([^"]+)"')
-
-
-def _token(page: str) -> str:
-    match = _CSRF.search(page) or re.search(r'name="csrf_token" value="([^"]+)"', page)
-    assert match, "no CSRF token"
-    return match.group(1)
 
 
 def _copy_of(client: FlaskClient, app) -> FlaskClient:
@@ -39,7 +33,7 @@ def _copy_of(client: FlaskClient, app) -> FlaskClient:
 def _staff_login(client: FlaskClient, user: StaffUser) -> None:
     page = client.get("/staff/login").get_data(as_text=True)
     response = client.post(
-        "/staff/login", data={"csrf_token": _token(page), "login": user.login, "password": STAFF_PASSWORD}
+        "/staff/login", data={"csrf_token": csrf_token(page), "login": user.login, "password": STAFF_PASSWORD}
     )
     assert response.status_code == 302
 
@@ -55,14 +49,14 @@ def _account(session, pii_key: str) -> Account:
 def _account_login(client: FlaskClient) -> None:
     page = client.get("/account/login").get_data(as_text=True)
     response = client.post(
-        "/account/login", data={"csrf_token": _token(page), "phone": NUMBER, "password": PASSWORD}
+        "/account/login", data={"csrf_token": csrf_token(page), "phone": NUMBER, "password": PASSWORD}
     )
     assert response.headers["Location"] == "/account/"
 
 
 def _logout(client: FlaskClient, page_url: str, action: str) -> None:
     page = client.get(page_url).get_data(as_text=True)
-    assert client.post(action, data={"csrf_token": _token(page)}).status_code == 302
+    assert client.post(action, data={"csrf_token": csrf_token(page)}).status_code == 302
 
 
 def test_a_staff_cookie_copied_before_logout_no_longer_opens_the_audit_log(app, session):

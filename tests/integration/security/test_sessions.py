@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from sqlalchemy import select
 
 from recovery.models import AuditEvent, StaffRole
 from recovery.security.sessions import STAFF_SEEN_AT, STAFF_SINCE
-from tests.factories import make_staff
+from tests.helpers.people import make_staff
+
+#: These tests drive the probe routes (tests/helpers/probes.py).
+pytestmark = pytest.mark.probes
 
 
 def _sign_in(client, user_id: str, seen_minutes_ago: float | None, since_hours_ago: float = 1) -> None:

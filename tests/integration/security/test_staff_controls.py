@@ -11,7 +11,6 @@ here they would answer before the database's own lockout.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -27,10 +26,9 @@ from recovery.extensions import db
 from recovery.models import AuditEvent, StaffRole, StaffUser, Ticket, TicketStatus
 from recovery.security import throttle
 from recovery.verification import Policy
-from tests.factories import STAFF_PASSWORD, add_regular_calls, iccid, make_subscriber
-from tests.integration.account.conftest import log_in_as, make_staff_member
-from tests.integration.claims.conftest import csrf_token, post_form
-from tests.integration.security.cast import IVANOV, Cast, api_claim, console_claim, make_cast
+from tests.helpers.cast import Cast, api_claim, console_claim, make_cast
+from tests.helpers.people import IVANOV, STAFF_PASSWORD, add_regular_calls, iccid, make_staff, make_subscriber
+from tests.helpers.web import csrf_token, log_in_as, post_form
 
 #: Routes anyone may use without signing in, and why.
 PUBLIC_ENDPOINTS = frozenset(
@@ -66,17 +64,6 @@ LOGIN_PAGES = ("/staff/login", "/account/login")
 def config(config):
     config.RATELIMIT_ENABLED = False
     return config
-
-
-@pytest.fixture
-def app(config) -> Iterator[Flask]:
-    """The product, without the security tests' probe routes."""
-    application = create_app(config)
-    try:
-        yield application
-    finally:
-        with application.app_context():
-            db.engine.dispose()
 
 
 @pytest.fixture
@@ -221,7 +208,7 @@ def test_staff_areas_admit_only_their_role_and_the_account_only_its_holder(app, 
 @pytest.fixture
 def petersburg_office(session) -> StaffUser:
     """An office clerk in Saint Petersburg."""
-    clerk = make_staff_member(session, StaffRole.OFFICE)
+    clerk = make_staff(session, StaffRole.OFFICE)
     clerk.region = "RU-SPE"
     session.commit()
     return clerk

@@ -9,28 +9,13 @@ view ran. Rate limits are on here: the limiter is the part that broke.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
-from flask import Flask
 
-from recovery import create_app
-from recovery.extensions import db
-from tests.integration.security.cast import Cast, csrf_token_of, make_cast
+from tests.helpers.cast import Cast, make_cast
+from tests.helpers.web import csrf_token_of
 
 LONE_SURROGATE = '"+7916\\ud8001234567"'
 LONE_LOW = '"\\udfff"'
-
-
-@pytest.fixture
-def app(config) -> Iterator[Flask]:
-    """The product, limits on, without the security tests' probe routes."""
-    application = create_app(config)
-    try:
-        yield application
-    finally:
-        with application.app_context():
-            db.engine.dispose()
 
 
 @pytest.fixture
