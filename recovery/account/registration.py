@@ -21,7 +21,13 @@ from recovery.models import Account, Channel, CodePurpose, SimStatus, SmsCode, S
 from recovery.phones import InvalidPhoneNumber, to_e164
 from recovery.security import throttle
 from recovery.security.captchas import pass_captcha
-from recovery.security.passwords import DUMMY_HASH, check_password_strength, hash_password, verify_password
+from recovery.security.passwords import (
+    DUMMY_HASH,
+    check_password_strength,
+    guessable_words,
+    hash_password,
+    verify_password,
+)
 from recovery.sms import SmsBackend
 
 CHANNEL = Channel.ACCOUNT.value
@@ -216,7 +222,7 @@ def set_password(
 
     Raises ``recovery.security.passwords.WeakPassword`` for a short or common password.
     """
-    check_password_strength(password)
+    check_password_strength(password, user_inputs=guessable_words(subscriber.msisdn))
     password_hash = hash_password(password)
     account = session.scalar(select(Account).where(Account.subscriber_id == subscriber.id))
     if account is None:

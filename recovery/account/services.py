@@ -26,7 +26,12 @@ from recovery.models import (
     TicketStatus,
     TicketType,
 )
-from recovery.security.passwords import check_password_strength, hash_password, verify_password
+from recovery.security.passwords import (
+    check_password_strength,
+    guessable_words,
+    hash_password,
+    verify_password,
+)
 
 CHANNEL = Channel.ACCOUNT.value
 EMAIL_CHANNEL = "email"
@@ -225,7 +230,7 @@ def change_password(
     Every session of the account ends and the address on record is told.
     """
     confirm_password(account, current)
-    check_password_strength(new)
+    check_password_strength(new, user_inputs=guessable_words(account.subscriber.msisdn))
     # A new hash ends every session of the account (recovery/auth.py); the caller signs this one in again.
     account.password_hash = hash_password(new)
     account.password_changed_at = now

@@ -115,7 +115,7 @@ def test_wizard_progress_marks_the_current_step(app):
     current = re.findall(r'<li class="wizard-step is-current" aria-current="step">', html)
     assert len(current) == 1
     assert '<a class="wizard-step-label" href="/lost/identity">Identity</a>' in html
-    assert html.count("(done)") == 2
+    assert html.count("(step done)") == 2
 
 
 @pytest.mark.parametrize(
