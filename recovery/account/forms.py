@@ -142,6 +142,8 @@ class TariffForm(FlaskForm):
     """Move to another tariff."""
 
     tariff = HiddenField(validators=[DataRequired()])
+    #: Set by the confirmation page: the first press only shows what the move means.
+    confirmed = HiddenField()
     submit = SubmitField(_l("Switch to this tariff"))
 
 

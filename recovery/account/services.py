@@ -22,6 +22,7 @@ from recovery.models import (
     SimStatus,
     Subscriber,
     Tariff,
+    TariffChange,
     Ticket,
     TicketStatus,
     TicketType,
@@ -250,7 +251,11 @@ def available_tariffs(session: Session) -> list[Tariff]:
 def change_tariff(
     session: Session, account: Account, code: str, *, now: datetime, ip: str | None = None
 ) -> Tariff:
-    """Move the subscriber to another tariff on offer; raises ``UnknownTariff``."""
+    """Move the subscriber to another tariff on offer from ``now`` on; raises ``UnknownTariff``.
+
+    The move is kept in the tariff history, so events before ``now`` keep the
+    prices of the tariff they were made under.
+    """
     tariff = session.get(Tariff, code)
     if tariff is None or not tariff.is_available:
         raise UnknownTariff(code)
@@ -259,5 +264,8 @@ def change_tariff(
         previous = subscriber.tariff
         subscriber.tariff = tariff.code
         subscriber.updated_at = now
+        change = TariffChange(subscriber_id=subscriber.id, previous=previous, tariff=tariff.code)
+        change.effective_from = now
+        session.add(change)
         _record(session, account, "account.tariff_changed", ip, previous=previous, tariff=tariff.code)
     return tariff
