@@ -1,0 +1,53 @@
+"""What a walk through the pages found (issue 17): one post-loss count, numbers in any format."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import func, select
+
+from recovery.models import CallEvent
+from tests.factories import add_call
+from tests.integration.account.conftest import log_in_as, make_account
+from tests.integration.claims.conftest import IVANOV, WizardAnswers, login, submit_wizard
+
+MOSCOW = ZoneInfo("Europe/Moscow")
+
+
+def test_the_wizard_the_account_and_the_ledger_tell_one_post_loss_count(
+    app, client, session, ivanov, real_now
+):
+    lost_at = (real_now - timedelta(hours=5)).replace(second=0)
+    for minutes in (0, 30, 60):  # the SIM's own events at and after the loss: the first at the very minute
+        add_call(session, IVANOV["msisdn"], f"+7999111{minutes:04d}", lost_at + timedelta(minutes=minutes))
+    add_call(
+        session, "+79990001122", IVANOV["msisdn"], lost_at + timedelta(minutes=90)
+    )  # received: not counted
+    session.commit()
+    expected = session.scalar(
+        select(func.count()).where(CallEvent.caller == IVANOV["msisdn"], CallEvent.started_at >= lost_at)
+    )
+    assert expected >= 3
+
+    typed = lost_at.astimezone(MOSCOW).strftime("%Y-%m-%dT%H:%M")
+    result = submit_wizard(client, WizardAnswers(action="block", lost_at=typed)).get_data(as_text=True)
+    shown = re.search(r"(\d+) (?:событи[ея]|событий) с вашего номера", result)
+    assert shown and int(shown.group(1)) == expected
+
+    holder = app.test_client()
+    log_in_as(holder, make_account(session, ivanov))
+    details = holder.get("/account/details").get_data(as_text=True)
+    assert f"{expected} " in details.split('data-testid="post-loss"', 1)[1].split("</strong>", 1)[0]
+    assert details.count("возможно, не вы</span>") == expected
+    overview = holder.get("/account/").get_data(as_text=True)
+    assert f"было {expected} " in overview
+
+
+def test_audit_search_finds_a_number_typed_in_any_format(client, session, ivanov, supervisor):
+    submit_wizard(client, WizardAnswers(action="block"))
+    login(client, supervisor)
+    for typed in ("8 (916) 123-45-67", "+7 916 123 45 67", "89161234567"):
+        page = client.get("/supervisor/audit", query_string={"text": typed}).get_data(as_text=True)
+        assert "claim.submitted" in page or "Заявка подана" in page, typed
