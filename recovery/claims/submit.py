@@ -361,7 +361,8 @@ def _act(
     tickets.block_sim(session, subscriber, now, actor)
     if decision.outcome is Outcome.BLOCK:
         ticket = tickets.record_block(session, subscriber, claim.id, now, actor)
-        notifications.queue(session, subscriber, notifications.sim_blocked(subscriber.msisdn, ticket.id))
+        message = notifications.sim_blocked(subscriber.msisdn, ticket.reference)
+        notifications.queue(session, subscriber, message)
         return ticket, True, decision
     region = decision.ticket_region or subscriber.home_region
     if open_ticket is not None:
@@ -369,7 +370,7 @@ def _act(
     else:
         ticket, created = tickets.insert_reissue(session, subscriber, region, claim.id, now, actor)
     if created:
-        message = notifications.reissue_opened(subscriber.msisdn, ticket.id, ticket.region)
+        message = notifications.reissue_opened(subscriber.msisdn, ticket.reference, ticket.region)
         notifications.queue(session, subscriber, message)
     elif not decision.reuse_open_ticket:
         # Another claim opened the ticket a moment ago: tell it as the existing one.

@@ -264,9 +264,8 @@ def fulfil(
         raise IccidInUse(iccid) from None
     session.expire(subscriber, ["sims"])
     _audit_ticket(session, ticket, "ticket.fulfilled", actor, subscriber.msisdn, sim_id=new.id)
-    notifications.queue(
-        session, subscriber, notifications.reissue_fulfilled(subscriber.msisdn, ticket.id, new.cooling_until)
-    )
+    message = notifications.reissue_fulfilled(subscriber.msisdn, ticket.reference, new.cooling_until)
+    notifications.queue(session, subscriber, message)
     return ticket
 
 

@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from recovery.models import CallEvent
+from recovery.models import CallEvent, Ticket
 from tests.factories import add_call
 from tests.integration.account.conftest import log_in_as, make_account
-from tests.integration.claims.conftest import IVANOV, WizardAnswers, login, submit_wizard
+from tests.integration.claims.conftest import IVANOV, WizardAnswers, login, outbox, submit_wizard
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 
@@ -51,3 +51,12 @@ def test_audit_search_finds_a_number_typed_in_any_format(client, session, ivanov
     for typed in ("8 (916) 123-45-67", "+7 916 123 45 67", "89161234567"):
         page = client.get("/supervisor/audit", query_string={"text": typed}).get_data(as_text=True)
         assert "claim.submitted" in page or "Заявка подана" in page, typed
+
+
+def test_the_ticket_reference_is_on_the_result_page_and_in_the_email_not_the_uuid(client, session, ivanov):
+    page = submit_wizard(client, WizardAnswers()).get_data(as_text=True)
+    ticket = session.scalars(select(Ticket)).one()
+    assert re.fullmatch(r"R-[2-9A-Y]{4}-[2-9A-Y]{3}", ticket.reference)
+    assert ticket.reference in page and str(ticket.id) not in page
+    emails = [message.body for message in outbox(session) if message.channel == "email"]
+    assert emails and all(ticket.reference in body and str(ticket.id) not in body for body in emails)
