@@ -36,7 +36,7 @@ from recovery.claims.boundary import policy, render_messages, run_claim
 from recovery.claims.ceiling import TooManyFailedNumbers
 from recovery.claims.submit import ClaimRequest, InvalidClaim, stored_messages
 from recovery.extensions import db, limiter
-from recovery.lost.forms import as_aware, forget_typed
+from recovery.lost.forms import as_aware, claimant_zone, forget_typed
 from recovery.models import Action, Channel, Claim, Outcome, StaffRole, Subscriber
 from recovery.phones import InvalidPhoneNumber, to_e164
 from recovery.security.ratelimit import AGENT_STATUS_LOOKUP_LIMITS, claim_limits, user_key
@@ -187,7 +187,7 @@ def submit() -> Response | tuple[str, int]:
         passport=form.passport.data,
         registered_address=form.registered_address.data or "",
         recent_calls=form.recent_calls,
-        lost_at=as_aware(form.lost_at.data),
+        lost_at=as_aware(form.lost_at.data, claimant_zone(form.current_region.data)),
     )
     try:
         result = run_claim(claim_request, Actor.staff(current_user, Channel.AGENT, request.remote_addr))

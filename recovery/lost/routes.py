@@ -29,7 +29,7 @@ from recovery.claims.boundary import render_messages, run_claim
 from recovery.claims.submit import ClaimRequest, InvalidClaim, stored_messages
 from recovery.extensions import db
 from recovery.lost import bp, drafts
-from recovery.lost.forms import SubmitForm
+from recovery.lost.forms import SubmitForm, claimant_zone
 from recovery.lost.steps import STEPS, Step
 from recovery.models import Action, Claim, Office, Outcome
 from recovery.security.ratelimit import claim_limits, ip_key, number_bucket
@@ -189,6 +189,7 @@ def review() -> Response | str:
         "lost/review.html",
         data=data,
         lost_at=lost_at,
+        zone=claimant_zone(data.get("current_region"), data.get("time_zone")),
         form=SubmitForm(),
         number=TOTAL_PAGES,
         progress=_progress(data),

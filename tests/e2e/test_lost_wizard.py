@@ -119,7 +119,7 @@ class Wizard:
 
     def send(self) -> None:
         """Send from the review; ends on the result page."""
-        self.click_through(self.page.get_by_role("button", name="Отправить"))
+        self.click_through(self.page.get_by_role("button", name="Заблокировать SIM-карту сейчас"))
         expect(self.page).to_have_url(self.live_server("/lost/result"))
 
     def claim(self, answers: Answers) -> None:
@@ -332,7 +332,7 @@ def test_the_wizard_with_the_keyboard_only(new_page, live_server, session, ivano
     _continue_with_keyboard(page, "Continue")
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your answers")
-    _continue_with_keyboard(page, "Send")
+    _continue_with_keyboard(page, "Block the SIM card now")
     expect(page.get_by_role("heading", level=1)).to_have_text("Your SIM card is blocked")
     assert _sim_status(session, ivanov) is SimStatus.BLOCKED
 

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+from datetime import UTC, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from recovery.models import CallEvent, Ticket
+from recovery.models import CallEvent, Claim, Ticket
 from tests.factories import add_call
 from tests.integration.account.conftest import log_in_as, make_account
-from tests.integration.claims.conftest import IVANOV, WizardAnswers, login, outbox, submit_wizard
+from tests.integration.claims.conftest import (
+    IVANOV,
+    WizardAnswers,
+    fill_wizard,
+    login,
+    outbox,
+    post_form,
+    submit_wizard,
+)
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 
@@ -60,3 +68,32 @@ def test_the_ticket_reference_is_on_the_result_page_and_in_the_email_not_the_uui
     assert ticket.reference in page and str(ticket.id) not in page
     emails = [message.body for message in outbox(session) if message.channel == "email"]
     assert emails and all(ticket.reference in body and str(ticket.id) not in body for body in emails)
+
+
+def test_the_loss_time_is_read_in_the_claimants_zone_and_named_on_the_review(
+    client, session, ivanov, real_now
+):
+    novosibirsk = ZoneInfo("Asia/Novosibirsk")
+    typed = (real_now - timedelta(hours=3)).astimezone(novosibirsk).replace(second=0)
+    answers = WizardAnswers(action="block", region="RU-NVS", lost_at=typed.strftime("%Y-%m-%dT%H:%M"))
+    fill_wizard(client, answers)
+    review = client.get("/lost/review").get_data(as_text=True)
+    assert f"{typed:%H:%M} (Новосибирск, UTC+7)" in review
+    assert "Нажатие кнопки сразу блокирует SIM-карту" in review
+    post_form(client, "/lost/review", "/lost/submit", {})
+    claim = session.scalars(select(Claim)).one()
+    assert claim.lost_at == typed.astimezone(UTC)
+
+
+def test_a_claimant_may_name_another_zone_for_the_loss_time(client, session, ivanov, real_now):
+    kaliningrad = ZoneInfo("Europe/Kaliningrad")
+    typed = (real_now - timedelta(hours=3)).astimezone(kaliningrad).replace(second=0)
+    extra = {"time_zone": "Europe/Kaliningrad"}
+    answers = WizardAnswers(action="block", lost_at=typed.strftime("%Y-%m-%dT%H:%M"))
+    steps = dict(answers.steps())
+    steps["where"] = {**steps["where"], **extra}
+    for name, data in steps.items():
+        assert post_form(client, f"/lost/step/{name}", f"/lost/step/{name}", data).status_code == 302
+    assert "(Калининград, UTC+2)" in client.get("/lost/review").get_data(as_text=True)
+    post_form(client, "/lost/review", "/lost/submit", {})
+    assert session.scalars(select(Claim)).one().lost_at == typed.astimezone(UTC)
