@@ -173,6 +173,20 @@ def format_phone(value: str | None) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
+#: The support line's short number: it works only from the operator's own SIM cards.
+SHORT_SUPPORT_NUMBER = "0890"
+
+
+def support_line(numbers: tuple[str, ...] | list[str]) -> tuple[str, str]:
+    """The support line to dial from any phone, as (``tel:`` target, as written): the first full number.
+
+    A subscriber who lost the SIM calls from someone else's phone, often on
+    another network, where the short 0890 does not connect.
+    """
+    number = next(iter(numbers), SHORT_SUPPORT_NUMBER)
+    return number, format_phone(number)
+
+
 def _locale() -> str:
     return str(get_locale() or "ru")
 
@@ -223,3 +237,4 @@ def register_formatting(app: Flask) -> None:
     }
     app.jinja_env.filters.update(filters)
     app.jinja_env.globals["region_name"] = filters["region_name"]
+    app.jinja_env.globals["support_line"] = lambda: support_line(app.config.get("SUPPORT_NUMBERS", ()))

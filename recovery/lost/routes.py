@@ -234,8 +234,13 @@ def submit() -> Response:
         flash(_("Some answers need checking. Please review them."), "error")
         return redirect(url_for("lost.review"))
     drafts.discard(db.session, handle)
-    db.session.commit()
     session.pop(DRAFT_KEY, None)
+    if result.claim.outcome is Outcome.REJECTED:
+        # "Try again" keeps the answers, as before the submit, but never the passport: it is
+        # typed again, so a retry costs a guesser as much as the first try.
+        retry = {key: value for key, value in data.items() if key != "passport_digest"}
+        session[DRAFT_KEY] = drafts.start(db.session, clock.now(), retry)
+    db.session.commit()
     session[RESULT_KEY] = str(result.claim.id)
     return redirect(url_for("lost.result"))
 
@@ -269,4 +274,5 @@ def result() -> Response | str:
         # Post-loss activity has its own warning above the messages, with the count in words.
         messages=render_messages(m for m in messages if m.code is not MessageCode.POST_LOSS_ACTIVITY),
         post_loss=claim.post_loss_events if MessageCode.POST_LOSS_ACTIVITY in codes else 0,
+        draft_minutes=drafts.DRAFT_MINUTES,
     )

@@ -151,8 +151,8 @@ def test_nav_item_marks_the_current_page(app):
 @pytest.mark.parametrize(
     ("area", "body_class", "footer"),
     [
-        (None, "area-self-service subscriber-area", "Позвоните на 0890"),
-        ("account", "area-account subscriber-area", "Позвоните на 0890"),
+        (None, "area-self-service subscriber-area", "позвоните на линию поддержки с любого телефона"),
+        ("account", "area-account subscriber-area", "позвоните на линию поддержки с любого телефона"),
         ("agent", "area-agent staff-area", "журнал аудита"),
         ("supervisor", "area-supervisor staff-area", "журнал аудита"),
     ],

@@ -114,7 +114,7 @@ def test_failures_lock_the_number_in_the_console_too(client, session, ivanov, ag
     response = submit(client)
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert session.scalars(select(Claim.outcome).order_by(Claim.created_at)).all()[-1] is Outcome.LOCKED
-    assert "заблокирована до" in page
+    assert "проверка приостановлена до" in page
     assert (
         client.get("/agent/number-status", query_string={"msisdn": IVANOV["msisdn"]}).get_json()["locked"]
         is True

@@ -97,3 +97,35 @@ def test_a_claimant_may_name_another_zone_for_the_loss_time(client, session, iva
     assert "(Калининград, UTC+2)" in client.get("/lost/review").get_data(as_text=True)
     post_form(client, "/lost/review", "/lost/submit", {})
     assert session.scalars(select(Claim)).one().lost_at == typed.astimezone(UTC)
+
+
+def test_a_rejected_claim_offers_to_try_again_with_the_answers_but_not_the_passport(client, session, ivanov):
+    page = submit_wizard(client, WizardAnswers(passport="4509 000000", action="block")).get_data(as_text=True)
+    assert "Проверить ответы и попробовать снова" in page
+    assert 'href="tel:+78002500890"' in page
+    for which in ("паспорт не совпал", "ФИО не совпал", "адрес не совпал"):
+        assert which not in page.lower()
+    again = client.get("/lost/review")
+    assert again.status_code == 302 and again.headers["Location"].endswith("/lost/step/passport")
+    passport_page = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert (
+        "000000" not in passport_page
+        and 'name="passport" spellcheck="false" type="text" value=""' in passport_page
+    )
+    number_page = client.get("/lost/step/number").get_data(as_text=True)
+    assert IVANOV["full_name"] in number_page  # the other answers are kept
+
+
+def test_an_unknown_number_is_offered_the_same_retry(client, session, ivanov):
+    page = submit_wizard(client, WizardAnswers(msisdn="+79990000000", action="block")).get_data(as_text=True)
+    assert "Проверить ответы и попробовать снова" in page
+
+
+def test_the_paused_checks_page_says_paused_and_what_helps(client, session, ivanov):
+    for _ in range(5):
+        submit_wizard(client, WizardAnswers(passport="4509 000000", action="block"))
+    page = submit_wizard(client, WizardAnswers(action="block")).get_data(as_text=True)
+    main = page.split("<main", 1)[1].split("</main>", 1)[0]
+    assert "приостановлена" in main and "заблокирована до" not in main
+    assert "Сама SIM-карта из-за этой паузы не заблокирована" in main
+    assert 'href="tel:+78002500890"' in main and "/account/login" in main
