@@ -170,7 +170,7 @@ def test_reissue_in_the_home_region(page, live_server, session, ivanov, axe, scr
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Новая SIM-карта будет готова")
     [ticket] = session.scalars(select(Ticket)).all()
-    expect(page.get_by_text(str(ticket.id))).to_be_visible()
+    expect(page.get_by_test_id("ticket-reference")).to_have_text(ticket.reference)
     expect(page.get_by_role("heading", name=re.compile("Наши офисы в регионе «Москва»"))).to_be_visible()
     expect(page.get_by_text(OFFICE_ADDRESS)).to_be_visible()
     assert (ticket.type.value, ticket.status.value, ticket.region) == ("reissue", "open", "RU-MOW")
@@ -248,7 +248,8 @@ def test_five_failures_lock_the_number_even_for_right_answers(
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Дистанционная проверка этого номера приостановлена"
     )
-    expect(page.get_by_role("main")).to_contain_text("обратитесь с паспортом в любой наш офис")
+    expect(page.get_by_test_id("what-helps")).to_contain_text("любой наш офис обслужит владельца лично по паспорту")
+    expect(page.get_by_role("main")).not_to_contain_text("заблокирована до")
     assert _claims(session)[-1].outcome is Outcome.LOCKED
     assert session.scalar(select(Ticket)) is None
     assert _sim_status(session, ivanov) is SimStatus.ACTIVE
