@@ -248,7 +248,8 @@ def test_five_failures_lock_the_number_even_for_right_answers(
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Дистанционная проверка этого номера приостановлена"
     )
-    expect(page.get_by_test_id("what-helps")).to_contain_text("любой наш офис обслужит владельца лично по паспорту")
+    helps = page.get_by_test_id("what-helps")
+    expect(helps).to_contain_text("любой наш офис обслужит владельца лично по паспорту")
     expect(page.get_by_role("main")).not_to_contain_text("заблокирована до")
     assert _claims(session)[-1].outcome is Outcome.LOCKED
     assert session.scalar(select(Ticket)) is None

@@ -96,7 +96,8 @@ def test_call_details_filter_and_mark_events_after_a_reported_loss(
         loss.get_by_role("link", name="Детализация").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Детализация")
-    expect(page.get_by_test_id("post-loss")).to_contain_text("3 события с вашей SIM-карты после времени потери")
+    post_loss = page.get_by_test_id("post-loss")
+    expect(post_loss).to_contain_text("3 события с вашей SIM-карты после времени потери")
     rows = page.locator(".details-table tbody tr")
     expect(rows).to_have_count(5)
     flagged = rows.filter(has_text="возможно, не вы")
