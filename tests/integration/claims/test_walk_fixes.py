@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select
 
-from recovery.models import CallEvent, Claim, Ticket
+from recovery.models import CallEvent, Claim, Sim, SimStatus, Ticket
 from tests.factories import add_call
 from tests.integration.account.conftest import log_in_as, make_account
 from tests.integration.claims.conftest import (
@@ -129,3 +129,45 @@ def test_the_paused_checks_page_says_paused_and_what_helps(client, session, ivan
     assert "приостановлена" in main and "заблокирована до" not in main
     assert "Сама SIM-карта из-за этой паузы не заблокирована" in main
     assert 'href="tel:+78002500890"' in main and "/account/login" in main
+
+
+def _agent_claim(client, **changes: str):
+    data = {
+        "msisdn": "8 916 123-45-67",
+        "full_name": IVANOV["full_name"],
+        "passport": IVANOV["passport"],
+        "registered_address": "",
+        "call_1": "",
+        "call_2": "",
+        "call_3": "",
+        "current_region": "RU-MOW",
+        "lost_at": "",
+        "action": "block",
+    }
+    data.update(changes)
+    response = post_form(client, "/agent/", "/agent/claims", data)
+    assert response.status_code == 302
+    return client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_the_console_says_not_asked_for_answers_left_empty(client, session, ivanov, agent):
+    login(client, agent)
+    page = _agent_claim(client)
+    assert page.count('data-testid="not-asked"') == 2 and "не спрашивали" in page
+    assert 'data-testid="recent-sim-change"' not in page
+    answered = _agent_claim(client, registered_address="г. Москва, ул. Ленина, д. 7, кв. 1")
+    assert answered.count('data-testid="not-asked"') == 1
+
+
+def test_the_console_warns_of_a_sim_change_in_the_last_day(client, session, ivanov, agent, real_now):
+    old = ivanov.sims[0]
+    old.status, old.retired_at = SimStatus.RETIRED, real_now - timedelta(hours=3)
+    session.flush()
+    swapped = Sim(
+        subscriber_id=ivanov.id, iccid="8970199000000000007", activated_at=real_now - timedelta(hours=3)
+    )
+    session.add(swapped)
+    session.commit()
+    login(client, agent)
+    page = _agent_claim(client)
+    assert 'data-testid="recent-sim-change"' in page and "за последние 24 часа" in page
