@@ -101,6 +101,23 @@ def _validate_action(form: ActionStep, data: dict[str, Any]) -> bool:
     return True
 
 
+def _validate_calls(form: CallsStep, data: dict[str, Any]) -> bool:
+    """The same number twice, or the lost number itself, cannot prove anything: say so at the field."""
+    seen: set[str] = set()
+    valid = True
+    for field in (form.call_1, form.call_2, form.call_3):
+        if not field.data:
+            continue
+        if field.data == data.get("msisdn"):
+            field.errors = [_("This is the lost number itself. Enter a number you called from it.")]
+            valid = False
+        elif field.data in seen:
+            field.errors = [_("You have already entered this number. Enter three different numbers.")]
+            valid = False
+        seen.add(field.data)
+    return valid
+
+
 def _validate_passport(form: PassportStep, data: dict[str, Any]) -> bool:
     if not form.passport.data and not data.get("passport_digest"):
         form.passport.errors = [_("Enter the series and number of your passport.")]
@@ -142,6 +159,7 @@ STEPS: tuple[Step, ...] = (
         lambda d: "recent_calls" in d,
         _fill_calls,
         lambda form, d: d.update(recent_calls=form.numbers),
+        validate=_validate_calls,
     ),
     Step(
         "where",

@@ -171,3 +171,15 @@ def test_the_console_warns_of_a_sim_change_in_the_last_day(client, session, ivan
     login(client, agent)
     page = _agent_claim(client)
     assert 'data-testid="recent-sim-change"' in page and "за последние 24 часа" in page
+
+
+def test_the_calls_step_refuses_the_same_number_twice_and_the_lost_number(client, session, ivanov):
+    answers = WizardAnswers()
+    for name, data in answers.steps()[:3]:
+        post_form(client, f"/lost/step/{name}", f"/lost/step/{name}", data)
+    typed = {"call_1": "+79031112233", "call_2": "8 903 111-22-33", "call_3": "8 (916) 123-45-67"}
+    response = post_form(client, "/lost/step/calls", "/lost/step/calls", typed)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "Этот номер вы уже указали" in page and "Это сам потерянный номер" in page
+    assert 'aria-invalid="true"' in page
