@@ -100,3 +100,26 @@ def test_a_rejected_claim_is_tried_again_with_the_answers_kept(
     expect(page.get_by_label("Серия и номер паспорта")).to_have_value("")
     page.get_by_role("link", name="Назад").click()
     expect(page.get_by_label("Фамилия, имя и отчество")).to_have_value("Иванов Иван Иванович")
+
+
+def test_a_failed_self_block_is_told_at_the_button_and_takes_the_focus(
+    new_page, live_server, session, config, axe, screenshot
+):
+    subscriber = make_subscriber(session, config.PII_KEY, msisdn=NUMBER)
+    session.add(Account(subscriber_id=subscriber.id, password_hash=hash_password(PASSWORD), failed_logins=0))
+    session.commit()
+    page = new_page(viewport=MOBILE)
+    _log_in(page, live_server)
+    page.goto(live_server("/account/settings"))
+    block = page.locator("section", has=page.locator("#block-title"))
+    block.get_by_label("Пароль").fill("not-the-password")
+    block.get_by_role("checkbox").check()
+    with page.expect_navigation():
+        block.get_by_role("button", name="Заблокировать SIM-карту сейчас").click()
+    summary = page.locator(".error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("ЕЩЁ НЕ заблокирована")
+    expect(summary).to_be_in_viewport()
+    _no_sideways_scroll(page)
+    axe(page)
+    screenshot("Account: a failed self-block, told at the button (390 px)")
