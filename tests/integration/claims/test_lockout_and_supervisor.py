@@ -127,6 +127,7 @@ def test_a_supervisor_sees_the_lock_and_unlocks_with_a_reason(app, client, sessi
         data={
             "msisdn": "8 916 123-45-67",
             "reason": "Владелец подтвердил попытки",
+            "confirm": "y",
             "csrf_token": csrf_token(page),
         },
     )
@@ -153,7 +154,12 @@ def test_unlocking_a_number_that_is_not_locked_changes_nothing(client, session, 
     page = client.get("/supervisor/locks").get_data(as_text=True)
     response = client.post(
         "/supervisor/locks/unlock",
-        data={"msisdn": IVANOV["msisdn"], "reason": "проверка", "csrf_token": csrf_token(page)},
+        data={
+            "msisdn": IVANOV["msisdn"],
+            "reason": "проверка без блокировки номера",
+            "confirm": "y",
+            "csrf_token": csrf_token(page),
+        },
         follow_redirects=True,
     )
     assert "не приостановлена" in response.get_data(as_text=True)

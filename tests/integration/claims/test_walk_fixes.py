@@ -183,3 +183,18 @@ def test_the_calls_step_refuses_the_same_number_twice_and_the_lost_number(client
     assert response.status_code == 400
     assert "Этот номер вы уже указали" in page and "Это сам потерянный номер" in page
     assert 'aria-invalid="true"' in page
+
+
+def test_an_unlock_needs_a_reason_in_words_and_a_confirmation(client, session, ivanov, supervisor):
+    for _ in range(5):
+        submit_wizard(client, WizardAnswers(passport="4509 000000", action="block"))
+    login(client, supervisor)
+    page = client.get("/supervisor/locks").get_data(as_text=True)
+    assert "Номера с приостановленной проверкой" in page and "Заблокирован" not in page
+    refused = post_form(
+        client, "/supervisor/locks", "/supervisor/locks/unlock", {"msisdn": IVANOV["msisdn"], "reason": "ok"}
+    )
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 400 and "не меньше 3 слов" in text and "Отметьте флажок" in text
+    data = {"msisdn": IVANOV["msisdn"], "reason": "владелец пришёл в офис с паспортом", "confirm": "y"}
+    assert post_form(client, "/supervisor/locks", "/supervisor/locks/unlock", data).status_code == 302
