@@ -161,7 +161,7 @@ def test_reissue_in_the_home_region(page, live_server, session, ivanov, axe, scr
     wizard.to_review(Answers())
 
     review = page.locator("dl")
-    expect(review).to_contain_text("+79161234567")
+    expect(review).to_contain_text("+7 916 123-45-67")
     expect(review).to_contain_text("введён (не показывается)")
     expect(review).not_to_contain_text(PASSPORT)
     axe(page)
