@@ -137,7 +137,7 @@ def create_user_command(login: str, role: str, region: str | None, password_stdi
         raise click.UsageError("office staff need --region (the offices' region)")
     password = _read_password(password_stdin)
     try:
-        check_password_strength(password)
+        check_password_strength(password, user_inputs=[login])
     except WeakPassword as exc:
         raise click.ClickException(f"password rejected: {exc}") from None
     db.session.add(

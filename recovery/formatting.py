@@ -28,6 +28,7 @@ import phonenumbers
 from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_time as babel_format_time
+from babel.dates import get_timezone_location as babel_timezone_location
 from babel.lists import format_list
 from babel.numbers import format_currency, format_decimal, format_percent, get_currency_symbol
 from babel.units import format_unit
@@ -83,6 +84,23 @@ def format_datetime(value: datetime, locale: str, tz: str | tzinfo = "UTC") -> s
     return pattern.replace("{1}", format_date(moment, locale, tz)).replace(
         "{0}", format_time(moment, locale, tz)
     )
+
+
+def format_zone(tz: str | tzinfo, locale: str, at: datetime) -> str:
+    """A time zone as people name it, with its offset at ``at``: ``Москва, UTC+3`` / ``Moscow, UTC+3``."""
+    zone = _zone(tz)
+    offset = _aware(at).astimezone(zone).utcoffset() or timedelta(0)
+    minutes = int(offset.total_seconds()) // 60
+    sign = "+" if minutes >= 0 else "−"
+    hours, rest = divmod(abs(minutes), 60)
+    utc = f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "") if minutes else "UTC"
+    city = babel_timezone_location(zone, locale=locale, return_city=True) if str(zone) != "UTC" else ""
+    return f"{city}, {utc}" if city else utc
+
+
+def format_zoned_datetime(value: datetime, locale: str, tz: str | tzinfo = "UTC") -> str:
+    """Date and time naming the zone: ``20 нояб. 2026 г., 18:00 (Москва, UTC+3)``."""
+    return f"{format_datetime(value, locale, tz)} ({format_zone(tz, locale, value)})"
 
 
 def format_money(kopecks: int | None, locale: str, currency: str = CURRENCY) -> str:
@@ -155,6 +173,20 @@ def format_phone(value: str | None) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL)
 
 
+#: The support line's short number: it works only from the operator's own SIM cards.
+SHORT_SUPPORT_NUMBER = "0890"
+
+
+def support_line(numbers: tuple[str, ...] | list[str]) -> tuple[str, str]:
+    """The support line to dial from any phone, as (``tel:`` target, as written): the first full number.
+
+    A subscriber who lost the SIM calls from someone else's phone, often on
+    another network, where the short 0890 does not connect.
+    """
+    number = next(iter(numbers), SHORT_SUPPORT_NUMBER)
+    return number, format_phone(number)
+
+
 def _locale() -> str:
     return str(get_locale() or "ru")
 
@@ -168,7 +200,8 @@ def register_formatting(app: Flask) -> None:
     """Make the formatters available in templates, in the request's locale and time zone.
 
     Filters: ``date``, ``time``, ``datetime`` (each takes ``tz=`` to show another
-    zone, e.g. a region's), ``money`` (kopecks), ``number``, ``percent``,
+    zone, e.g. a region's; ``datetime(named=True)`` names the zone), ``money``
+    (kopecks), ``number``, ``percent``,
     ``duration`` (seconds or timedelta), ``region_name``, ``phone``.
     Global: ``region_name(code)``.
     """
@@ -182,8 +215,11 @@ def register_formatting(app: Flask) -> None:
     def time_filter(value: datetime | time | None, fmt: str = "short", tz: str | None = None) -> str:
         return "" if value is None else format_time(value, _locale(), zone(tz), fmt)
 
-    def datetime_filter(value: datetime | None, tz: str | None = None) -> str:
-        return "" if value is None else format_datetime(value, _locale(), zone(tz))
+    def datetime_filter(value: datetime | None, tz: str | None = None, named: bool = False) -> str:
+        if value is None:
+            return ""
+        formatter = format_zoned_datetime if named else format_datetime
+        return formatter(value, _locale(), zone(tz))
 
     def optional(formatter: Callable[[Any, str], str]) -> Callable[[Any], str]:
         return lambda value: "" if value is None else formatter(value, _locale())
@@ -201,3 +237,4 @@ def register_formatting(app: Flask) -> None:
     }
     app.jinja_env.filters.update(filters)
     app.jinja_env.globals["region_name"] = filters["region_name"]
+    app.jinja_env.globals["support_line"] = lambda: support_line(app.config.get("SUPPORT_NUMBERS", ()))

@@ -52,6 +52,21 @@ def _to_e164(raw: str, region: str) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+def search_term(raw: str) -> str:
+    """What a search box looks for: a full number in any format as E.164, anything else as typed.
+
+    ``8 (916) 123-45-67`` finds what the records hold, ``+79161234567``; a
+    login, a ticket reference or a part of a number stays as it is.
+    """
+    text = (raw or "").strip()
+    if not re.fullmatch(r"[0-9+()\s.-]{7,}", text):
+        return text
+    try:
+        return to_e164(text)
+    except InvalidPhoneNumber:
+        return text
+
+
 def parse_party(raw: str, support_numbers: Iterable[str] = ()) -> PhoneNumber:
     """Parse a ledger party: a full number, or a short service number kept as typed.
 

@@ -32,6 +32,7 @@ from recovery.clock import now
 from recovery.extensions import db, limiter
 from recovery.models import CodePurpose
 from recovery.security import captchas
+from recovery.security.passwords import guessable_words
 from recovery.security.ratelimit import ip_key, number_bucket, sms_limits
 from recovery.sms import sms_backend
 
@@ -236,6 +237,7 @@ def new_password() -> str | BaseResponse:
         return redirect(url_for("account.register"))
     msisdn, purpose = verified
     form = NewPasswordForm()
+    form.user_inputs = guessable_words(msisdn)
     if form.validate_on_submit():
         subscriber = registration.eligible_subscriber(db.session, msisdn)
         if subscriber is None:  # the SIM was blocked in the meantime

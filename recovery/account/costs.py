@@ -7,14 +7,18 @@ The rule (stated to the subscriber on the call details page):
 * an outgoing SMS to a full number costs the tariff's price per SMS;
 * incoming calls and SMS, USSD requests (``*100#``) and anything to a service
   number (``0890``, ``0500``) are free;
-* the monthly fee is not spread over events.
+* the monthly fee is not spread over events;
+* the prices are those of the tariff in force when the event happened: a
+  tariff change never reprices past usage (``PriceHistory``).
 
 Kopecks throughout; no floats.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
+from datetime import datetime
 
 SECONDS_PER_MINUTE = 60
 
@@ -25,6 +29,22 @@ class Prices:
 
     per_minute: int
     per_sms: int
+
+
+@dataclass(frozen=True)
+class PriceHistory:
+    """The prices in force over time: ``initial`` until the first change, then each change's own.
+
+    ``None`` prices stand for a tariff we do not list (its events show no cost).
+    """
+
+    initial: Prices | None
+    changes: tuple[tuple[datetime, Prices | None], ...] = ()  # (in force from, prices), oldest first
+
+    def at(self, instant: datetime) -> Prices | None:
+        """The prices of the tariff in force at ``instant``."""
+        index = bisect_right([start for start, _ in self.changes], instant)
+        return self.initial if index == 0 else self.changes[index - 1][1]
 
 
 def billed_minutes(duration_s: int) -> int:

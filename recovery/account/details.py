@@ -1,8 +1,10 @@
 """Call details («детализация») and expenses for one subscriber's number.
 
-Reads the ledger in both directions, costs each event by the tariff's prices
-(``recovery.account.costs``) and marks events after a reported loss as
-"possibly not you": after ``lostAt`` the phone may be in a finder's hands.
+Reads the ledger in both directions, costs each event by the prices of the
+tariff in force when it happened (``recovery.account.costs``) and marks the
+events the SIM made at or after a reported loss as "possibly not you": after
+``lostAt`` the phone may be in a finder's hands (DESIGN 2.2, the same rule as
+``recovery.verification.repository.post_loss_events``).
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, desc, func, or_, select
 from sqlalchemy.orm import Session
 
-from recovery.account.costs import Prices, event_cost
-from recovery.models import CallEvent, CallKind, Claim, Outcome, Subscriber, Tariff
+from recovery.account.costs import PriceHistory, Prices, event_cost
+from recovery.models import CallEvent, CallKind, Claim, Outcome, Subscriber, Tariff, TariffChange
 from recovery.phones import is_service_number
+from recovery.verification.repository import post_loss_events
 
 PAGE_SIZE = 50
 DEFAULT_PERIOD_DAYS = 30
@@ -61,12 +64,26 @@ class DetailRow:
     possibly_not_you: bool
 
 
-def prices_for(session: Session, subscriber: Subscriber) -> Prices | None:
-    """The usage prices of the subscriber's tariff (None for a tariff we do not list)."""
-    tariff = session.get(Tariff, subscriber.tariff)
+def _prices(session: Session, code: str) -> Prices | None:
+    tariff = session.get(Tariff, code)
     if tariff is None:
         return None
     return Prices(per_minute=tariff.per_minute_kopecks, per_sms=tariff.per_sms_kopecks)
+
+
+def price_history(session: Session, subscriber: Subscriber) -> PriceHistory:
+    """The prices of each tariff the subscriber had, from the moment it was in force."""
+    changes = session.scalars(
+        select(TariffChange)
+        .where(TariffChange.subscriber_id == subscriber.id)
+        .order_by(TariffChange.effective_from, TariffChange.id)
+    ).all()
+    if not changes:
+        return PriceHistory(_prices(session, subscriber.tariff))
+    return PriceHistory(
+        _prices(session, changes[0].previous),
+        tuple((change.effective_from, _prices(session, change.tariff)) for change in changes),
+    )
 
 
 def loss_reported_at(session: Session, subscriber_id: int) -> datetime | None:
@@ -77,6 +94,18 @@ def loss_reported_at(session: Session, subscriber_id: int) -> datetime | None:
         .order_by(desc(Claim.created_at))
         .limit(1)
     )
+
+
+def post_loss_activity(session: Session, subscriber: Subscriber) -> tuple[datetime | None, int]:
+    """The reported loss time and the events the SIM made at or after it (DESIGN 2.2).
+
+    The count is the one the claim's result and the API give
+    (``post_loss_events``), so the account never tells another number.
+    """
+    lost_at = loss_reported_at(session, subscriber.id)
+    if lost_at is None:
+        return None, 0
+    return lost_at, post_loss_events(session, subscriber.msisdn, lost_at)
 
 
 def _events(msisdn: str, start: datetime, end: datetime, kind: CallKind | None) -> Select:
@@ -94,13 +123,14 @@ def _row(
     event: CallEvent,
     msisdn: str,
     tz: ZoneInfo,
-    prices: Prices | None,
+    history: PriceHistory,
     lost_at: datetime | None,
     support_numbers: Iterable[str],
 ) -> DetailRow:
     outgoing = event.caller == msisdn
     other = event.callee if outgoing else event.caller
     cost = None
+    prices = history.at(event.started_at)
     if prices is not None:
         cost = event_cost(
             event.kind.value,
@@ -118,7 +148,7 @@ def _row(
         duration_s=event.duration_s,
         region=event.region,
         cost_kopecks=cost,
-        possibly_not_you=lost_at is not None and event.started_at > lost_at,
+        possibly_not_you=outgoing and lost_at is not None and event.started_at >= lost_at,
     )
 
 
@@ -155,8 +185,8 @@ def details_page(
         .offset((page - 1) * page_size)
         .limit(page_size)
     )
-    prices = prices_for(session, subscriber)
-    rows = [_row(e, subscriber.msisdn, tz, prices, lost_at, support_numbers) for e in events]
+    history = price_history(session, subscriber)
+    rows = [_row(e, subscriber.msisdn, tz, history, lost_at, support_numbers) for e in events]
     return DetailsPage(rows=rows, total=total, page=page, pages=pages)
 
 
@@ -175,17 +205,9 @@ def iter_details(
     query = _events(subscriber.msisdn, start, end, kind).order_by(
         desc(CallEvent.started_at), desc(CallEvent.id)
     )
-    prices = prices_for(session, subscriber)
+    history = price_history(session, subscriber)
     for event in session.scalars(query.execution_options(yield_per=500)):
-        yield _row(event, subscriber.msisdn, tz, prices, lost_at, support_numbers)
-
-
-def events_since(session: Session, msisdn: str, since: datetime) -> int:
-    """How many events (either direction) the ledger holds after ``since``."""
-    query = select(func.count()).where(
-        or_(CallEvent.caller == msisdn, CallEvent.callee == msisdn), CallEvent.started_at > since
-    )
-    return session.scalar(query) or 0
+        yield _row(event, subscriber.msisdn, tz, history, lost_at, support_numbers)
 
 
 @dataclass(frozen=True)
@@ -226,14 +248,13 @@ def expenses_by_month(
     """
     starts = month_starts(now, tz, months)
     totals: dict[date, dict[CallKind, int]] = {start: defaultdict(int) for start in starts}
-    prices = prices_for(session, subscriber)
-    if prices is not None:
-        first = datetime.combine(starts[0], time.min, tzinfo=tz)
-        query = select(CallEvent).where(CallEvent.caller == subscriber.msisdn, CallEvent.started_at >= first)
-        for event in session.scalars(query.execution_options(yield_per=500)):
-            month = event.started_at.astimezone(tz).date().replace(day=1)
-            if month not in totals:
-                continue
+    history = price_history(session, subscriber)
+    first = datetime.combine(starts[0], time.min, tzinfo=tz)
+    query = select(CallEvent).where(CallEvent.caller == subscriber.msisdn, CallEvent.started_at >= first)
+    for event in session.scalars(query.execution_options(yield_per=500)):
+        month = event.started_at.astimezone(tz).date().replace(day=1)
+        prices = history.at(event.started_at)
+        if month in totals and prices is not None:
             totals[month][event.kind] += event_cost(
                 event.kind.value,
                 outgoing=True,

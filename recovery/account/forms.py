@@ -34,13 +34,14 @@ def valid_phone(form: FlaskForm, field: StringField) -> None:
 
 
 def strong_password(form: FlaskForm, field: PasswordField) -> None:
-    """Long enough and not one of the commonest passwords."""
+    """Long enough and hard to guess; ``form.user_inputs`` (the number) counts as guessable."""
     try:
-        check_password_strength(field.data or "")
+        check_password_strength(field.data or "", user_inputs=getattr(form, "user_inputs", ()))
     except WeakPassword:
         raise ValidationError(
             _l(
-                "Choose a password of at least %(length)d characters that is not a common one.",
+                "Choose a password of at least %(length)d characters that is hard to guess: "
+                "not a common password, a keyboard pattern or your number.",
                 length=MIN_PASSWORD_LENGTH,
             )
         ) from None
@@ -141,6 +142,8 @@ class TariffForm(FlaskForm):
     """Move to another tariff."""
 
     tariff = HiddenField(validators=[DataRequired()])
+    #: Set by the confirmation page: the first press only shows what the move means.
+    confirmed = HiddenField()
     submit = SubmitField(_l("Switch to this tariff"))
 
 

@@ -22,7 +22,13 @@ from recovery.phones import InvalidPhoneNumber, to_e164
 from recovery.security import throttle
 from recovery.security.captchas import LoginThrottled as LoginThrottled  # raised by authenticate
 from recovery.security.captchas import pass_login_gate
-from recovery.security.passwords import DUMMY_HASH, check_password_strength, hash_password, verify_password
+from recovery.security.passwords import (
+    DUMMY_HASH,
+    check_password_strength,
+    guessable_words,
+    hash_password,
+    verify_password,
+)
 from recovery.sms import SmsBackend
 
 CHANNEL = Channel.ACCOUNT.value
@@ -213,7 +219,7 @@ def set_password(
 
     Raises ``recovery.security.passwords.WeakPassword`` for a short or common password.
     """
-    check_password_strength(password)
+    check_password_strength(password, user_inputs=guessable_words(subscriber.msisdn))
     password_hash = hash_password(password)
     account = session.scalar(select(Account).where(Account.subscriber_id == subscriber.id))
     if account is None:

@@ -33,7 +33,15 @@ from recovery.account.codes import CODE_TTL
 from recovery.account.forms import CancelLockReleaseForm, DetailsFilterForm, LogoutForm, TariffForm
 from recovery.account.login_routes import PUBLIC_ENDPOINTS
 from recovery.account.money import MAX_TOP_UP_KOPECKS, MIN_TOP_UP_KOPECKS, format_rubles
-from recovery.account.web import account_tz, client_ip, current_account, local_time, support_numbers
+from recovery.account.web import (
+    account_tz,
+    client_ip,
+    current_account,
+    local_time,
+    support_numbers,
+    zone_name,
+    zoned_time,
+)
 from recovery.clock import now
 from recovery.extensions import db
 from recovery.formatting import region_name
@@ -77,6 +85,8 @@ def account_helpers() -> dict[str, object]:
         "logout_form": LogoutForm(formdata=None),
         "region_name": region_name,
         "local_time": local_time,
+        "zoned_time": zoned_time,
+        "zone_name": zone_name,
         "policy": POLICY,
         "sim_lock_release": _sim_lock_release,
         "sim_lock_on": _sim_lock_on,
@@ -96,7 +106,7 @@ def _sim_lock_release() -> str | None:
     if not isinstance(account, Account):
         return None
     release: datetime | None = account.subscriber.reissue_lock_release_pending(now())
-    return local_time(release, account_tz(account)) if release is not None else None
+    return zoned_time(release, account_tz(account)) if release is not None else None
 
 
 def _tariff(code: str) -> Tariff | None:
@@ -112,13 +122,15 @@ def overview() -> str:
     account = current_account()
     subscriber = account.subscriber
     sim = subscriber.current_sim
+    lost_at, since_loss = details.post_loss_activity(db.session, subscriber)
     return render_template(
         "account/overview.html",
         subscriber=subscriber,
         sim=sim,
         tariff=_tariff(subscriber.tariff),
         SimStatus=SimStatus,
-        lost_at=details.loss_reported_at(db.session, subscriber.id),
+        lost_at=lost_at,
+        since_loss=since_loss,
     )
 
 
@@ -171,7 +183,7 @@ def call_details() -> str:
         lost_at=lost_at,
         support_numbers=support_numbers(),
     )
-    since_loss = details.events_since(db.session, subscriber.msisdn, lost_at) if lost_at else 0
+    lost_at, since_loss = details.post_loss_activity(db.session, subscriber)
     query = {"date_from": period.first.isoformat(), "date_to": period.last.isoformat(), "kind": kind or ""}
     return render_template(
         "account/details.html",
@@ -184,6 +196,7 @@ def call_details() -> str:
         query=query,
         tariff=_tariff(subscriber.tariff),
         tz=tz,
+        zone=zone_name(tz, now()),
     )
 
 
@@ -271,10 +284,20 @@ def expenses() -> str:
 
 @bp.route("/tariff", methods=["GET", "POST"])
 def tariff() -> str | BaseResponse:
-    """The tariffs on offer; switching is audited."""
+    """The tariffs on offer; a switch is confirmed first, takes effect at once and is audited."""
     account = current_account()
     form = TariffForm()
     if form.validate_on_submit():
+        chosen = db.session.get(Tariff, form.tariff.data)
+        if chosen is not None and chosen.is_available and form.confirmed.data != "yes":
+            return render_template(
+                "account/tariff_confirm.html",
+                chosen=chosen,
+                current=_tariff(account.subscriber.tariff),
+                form=form,
+                moment=now(),
+                tz=account_tz(account),
+            )
         try:
             chosen = services.change_tariff(db.session, account, form.tariff.data, now=now(), ip=client_ip())
         except services.UnknownTariff:

@@ -16,8 +16,13 @@ from sqlalchemy.orm import Session
 from recovery import audit
 from recovery.claims import notifications
 from recovery.claims.actors import Actor
-from recovery.models import Account, Channel, Tariff
-from recovery.security.passwords import check_password_strength, hash_password, verify_password
+from recovery.models import Account, Channel, Tariff, TariffChange
+from recovery.security.passwords import (
+    check_password_strength,
+    guessable_words,
+    hash_password,
+    verify_password,
+)
 
 CHANNEL = Channel.ACCOUNT.value
 
@@ -153,7 +158,7 @@ def change_password(
     Every session of the account ends and the address on record is told.
     """
     confirm_password(account, current)
-    check_password_strength(new)
+    check_password_strength(new, user_inputs=guessable_words(account.subscriber.msisdn))
     # A new hash ends every session of the account (recovery/auth.py); the caller signs this one in again.
     account.password_hash = hash_password(new)
     account.password_changed_at = now
@@ -173,7 +178,11 @@ def available_tariffs(session: Session) -> list[Tariff]:
 def change_tariff(
     session: Session, account: Account, code: str, *, now: datetime, ip: str | None = None
 ) -> Tariff:
-    """Move the subscriber to another tariff on offer; raises ``UnknownTariff``."""
+    """Move the subscriber to another tariff on offer from ``now`` on; raises ``UnknownTariff``.
+
+    The move is kept in the tariff history, so events before ``now`` keep the
+    prices of the tariff they were made under.
+    """
     tariff = session.get(Tariff, code)
     if tariff is None or not tariff.is_available:
         raise UnknownTariff(code)
@@ -182,5 +191,8 @@ def change_tariff(
         previous = subscriber.tariff
         subscriber.tariff = tariff.code
         subscriber.updated_at = now
+        change = TariffChange(subscriber_id=subscriber.id, previous=previous, tariff=tariff.code)
+        change.effective_from = now
+        session.add(change)
         _record(session, account, "account.tariff_changed", ip, previous=previous, tariff=tariff.code)
     return tariff

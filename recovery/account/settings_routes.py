@@ -33,7 +33,7 @@ from recovery.claims.actors import Actor
 from recovery.clock import now
 from recovery.extensions import db
 from recovery.models import Account, SimStatus
-from recovery.security.passwords import WeakPassword
+from recovery.security.passwords import WeakPassword, guessable_words
 from recovery.security.ratelimit import F, ip_key, limit_submissions, user_key
 
 #: Wrong passwords typed in the settings, per account and per address (the login's numbers).
@@ -138,6 +138,7 @@ def settings_password() -> str | BaseResponse:
     """Change the password (the current one proves it is you); every other session ends."""
     account = current_account()
     form = ChangePasswordForm(prefix="password")
+    form.user_inputs = guessable_words(account.subscriber.msisdn)
     if form.validate_on_submit():
         try:
             services.change_password(

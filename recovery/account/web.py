@@ -12,6 +12,7 @@ from flask_babel import get_locale
 from flask_login import current_user
 
 from recovery.account.timezones import timezone_for
+from recovery.formatting import format_zone
 from recovery.models import Account
 
 
@@ -40,3 +41,13 @@ def support_numbers() -> tuple[str, ...]:
 def local_time(moment: datetime, tz: ZoneInfo, fmt: str = "short") -> str:
     """``moment`` as the subscriber reads it: in their time zone and interface language."""
     return format_datetime(moment, fmt, tzinfo=tz, locale=str(get_locale()))
+
+
+def zoned_time(moment: datetime, tz: ZoneInfo, fmt: str = "short") -> str:
+    """``local_time`` naming the zone: ``02.12.2026, 18:00 (Москва, UTC+3)``."""
+    return f"{local_time(moment, tz, fmt)} ({zone_name(tz, moment)})"
+
+
+def zone_name(tz: ZoneInfo, moment: datetime) -> str:
+    """The zone's name in the interface language: ``Новосибирск, UTC+7``."""
+    return format_zone(tz, str(get_locale()), moment)

@@ -12,8 +12,10 @@ from recovery.lost.forms import (
     MAX_NAME_LENGTH,
     PhoneNumber,
     action_choices,
+    as_aware,
+    check_loss_moment,
+    claimant_zone,
     localised_regions,
-    not_in_future,
     passport_format,
 )
 
@@ -50,15 +52,19 @@ class AgentClaimForm(FlaskForm):
         validate_choice=True,
     )
     lost_at = DateTimeLocalField(
-        _l("Lost at (Moscow time; empty: just now)"),
+        _l("Lost at, the caller's local time in the region above (empty: just now)"),
         format="%Y-%m-%dT%H:%M",
-        validators=[Optional(), not_in_future],
+        validators=[Optional()],
     )
     action = RadioField(
         _l("The caller asks to"),
         choices=action_choices,
         validators=[DataRequired(_l("Choose what the caller asks for."))],
     )
+
+    def validate_lost_at(self, field: DateTimeLocalField) -> None:
+        """Not in the future, not over a year ago, read in the zone of the caller's region."""
+        check_loss_moment(as_aware(field.data, claimant_zone(self.current_region.data)))
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)

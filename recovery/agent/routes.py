@@ -19,9 +19,9 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from flask import Response, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, jsonify, redirect, render_template, request, session, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.exceptions import TooManyRequests
@@ -37,7 +37,7 @@ from recovery.claims.ceiling import TooManyFailedNumbers
 from recovery.claims.records import stored_messages
 from recovery.claims.submit import ClaimRequest, InvalidClaim
 from recovery.extensions import db, limiter
-from recovery.lost.forms import as_aware, forget_typed
+from recovery.lost.forms import as_aware, claimant_zone, forget_typed
 from recovery.models import Action, Channel, Claim, Outcome, StaffRole, Subscriber
 from recovery.phones import InvalidPhoneNumber, to_e164
 from recovery.security.ratelimit import AGENT_STATUS_LOOKUP_LIMITS, claim_limits, user_key
@@ -188,7 +188,7 @@ def submit() -> Response | tuple[str, int]:
         passport=form.passport.data,
         registered_address=form.registered_address.data or "",
         recent_calls=form.recent_calls,
-        lost_at=as_aware(form.lost_at.data),
+        lost_at=as_aware(form.lost_at.data, claimant_zone(form.current_region.data)),
     )
     try:
         result = run_claim(claim_request, Actor.staff(current_user, Channel.AGENT, request.remote_addr))
@@ -199,7 +199,24 @@ def submit() -> Response | tuple[str, int]:
     except TooManyFailedNumbers as exc:
         raise TooManyRequests(retry_after=exc.retry_after) from None
     db.session.commit()
+    # Which answers the caller gave, for this claim's page only (the claim keeps no answers).
+    session[NOT_ASKED_KEY] = {
+        "claim": str(result.claim.id),
+        "address": not (form.registered_address.data or "").strip(),
+        "calls": not form.recent_calls,
+    }
     return redirect(url_for("agent.claim", claim_id=result.claim.id))
+
+
+#: Session key: the answers left empty on the agent's latest claim ("not asked", not "does not match").
+NOT_ASKED_KEY = "agent_not_asked"
+
+
+def _not_asked(claim_id: uuid.UUID) -> dict[str, bool]:
+    kept = session.get(NOT_ASKED_KEY) or {}
+    if kept.get("claim") != str(claim_id):
+        return {}
+    return {"address": bool(kept.get("address")), "calls": bool(kept.get("calls"))}
 
 
 #: Outcomes after which the agent sees the per-answer results: name and passport were proven.
@@ -223,4 +240,18 @@ def claim(claim_id: uuid.UUID) -> str:
         messages=render_messages(stored_messages(found)),
         home_region=subscriber.home_region if subscriber is not None else None,
         status=number_status(found.msisdn),
+        not_asked=_not_asked(found.id),
+        recent_swap=verified and _sim_changed_recently(subscriber),
     )
+
+
+#: A SIM change this recent makes a caller's claim suspect (a SIM-swap fraud may be under way).
+RECENT_SIM_CHANGE = timedelta(hours=24)
+
+
+def _sim_changed_recently(subscriber: Subscriber | None) -> bool:
+    """Whether the number moved to a new SIM within ``RECENT_SIM_CHANGE``."""
+    sim = subscriber.current_sim if subscriber is not None else None
+    activated = sim.activated_at if sim is not None else None
+    changed = activated is not None and len(subscriber.sims) > 1
+    return changed and clock.now() - activated < RECENT_SIM_CHANGE

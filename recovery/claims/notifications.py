@@ -69,45 +69,45 @@ def _bilingual(kind: str, subject: tuple[str, str], russian: str, english: str) 
     )
 
 
-def sim_blocked(msisdn: str, ticket_id: object) -> Message:
+def sim_blocked(msisdn: str, reference: str) -> Message:
     """The SIM of ``msisdn`` was blocked, after a claim or from the personal account."""
     return _bilingual(
         "sim_blocked",
         (f"SIM-карта номера {msisdn} заблокирована", "SIM card blocked"),
-        f"SIM-карта номера {msisdn} заблокирована (заявка {ticket_id}). "
+        f"SIM-карта номера {msisdn} заблокирована (заявка {reference}). "
         "Разблокировать её или получить новую SIM-карту с тем же номером можно в офисе "
         "с паспортом. Если вы этого не делали, позвоните по номеру 0890 с любого телефона.",
-        f"The SIM card of {msisdn} has been blocked (ticket {ticket_id}). Visit an office "
+        f"The SIM card of {msisdn} has been blocked (ticket {reference}). Visit an office "
         "with your passport to unblock it or get a new SIM card with the same number. "
         "If you did not ask for it, call 0890 from any phone.",
     )
 
 
-def reissue_opened(msisdn: str, ticket_id: object, region: str) -> Message:
+def reissue_opened(msisdn: str, reference: str, region: str) -> Message:
     """A reissue ticket was opened (the SIM is blocked as well)."""
     name_ru, name_en = _region_names(region)
     return _bilingual(
         "reissue_opened",
         (f"Новая SIM-карта для номера {msisdn}", "New SIM card requested"),
         f"SIM-карта номера {msisdn} заблокирована, заявка на новую SIM-карту "
-        f"с тем же номером {ticket_id} открыта. Получите её в нашем офисе в регионе «{name_ru}», "
+        f"с тем же номером {reference} открыта. Получите её в нашем офисе в регионе «{name_ru}», "
         "взяв с собой паспорт. Если вы не подавали заявление, позвоните по номеру 0890.",
         f"The SIM card of {msisdn} has been blocked and a new SIM card with the same "
-        f"number has been requested (ticket {ticket_id}). Collect it at our office in {name_en} "
+        f"number has been requested (ticket {reference}). Collect it at our office in {name_en} "
         "with your passport. If you did not ask for it, call 0890.",
     )
 
 
-def reissue_fulfilled(msisdn: str, ticket_id: object, cooling_until: datetime) -> Message:
+def reissue_fulfilled(msisdn: str, reference: str, cooling_until: datetime) -> Message:
     """The new SIM was handed over; the number now lives on it."""
     until = _moment(cooling_until)
     return _bilingual(
         "reissue_fulfilled",
         (f"Номер {msisdn} перенесён на новую SIM-карту", "Number moved to a new SIM card"),
-        f"Номер {msisdn} перенесён на новую SIM-карту (заявка {ticket_id}). "
+        f"Номер {msisdn} перенесён на новую SIM-карту (заявка {reference}). "
         f"До {until} SMS и мобильный интернет на ней недоступны — это защита от мошенников. "
         "Если вы не получали SIM-карту, срочно позвоните по номеру 0890.",
-        f"The number {msisdn} now works on a new SIM card (ticket {ticket_id}). "
+        f"The number {msisdn} now works on a new SIM card (ticket {reference}). "
         f"Until {until} it receives no SMS and has no mobile data, to protect you from fraud. "
         "If you did not collect a SIM card, call 0890 at once.",
     )

@@ -61,7 +61,7 @@ def block_sim(
     session.add(ticket)
     session.flush()
     audit_ticket(session, ticket, "ticket.done", actor, subscriber.msisdn)
-    notifications.queue(session, subscriber, notifications.sim_blocked(subscriber.msisdn, ticket.id))
+    notifications.queue(session, subscriber, notifications.sim_blocked(subscriber.msisdn, ticket.reference))
     return SimBlock(ticket, newly_blocked)
 
 

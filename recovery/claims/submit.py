@@ -319,6 +319,6 @@ def _act(
     # Under the number guard no other claim can open one meanwhile; should the unique index still
     # find one (a writer outside claims), it is returned as it is and this decision stands.
     if created:
-        message = notifications.reissue_opened(subscriber.msisdn, ticket.id, ticket.region)
+        message = notifications.reissue_opened(subscriber.msisdn, ticket.reference, ticket.region)
         notifications.queue(session, subscriber, message)
     return ticket, created

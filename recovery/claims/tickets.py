@@ -207,7 +207,9 @@ def fulfil(
     session.expire(subscriber, ["sims"])
     audit_ticket(session, ticket, "ticket.fulfilled", actor, subscriber.msisdn, sim_id=new.id)
     notifications.queue(
-        session, subscriber, notifications.reissue_fulfilled(subscriber.msisdn, ticket.id, new.cooling_until)
+        session,
+        subscriber,
+        notifications.reissue_fulfilled(subscriber.msisdn, ticket.reference, new.cooling_until),
     )
     return ticket
 

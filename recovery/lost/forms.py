@@ -25,7 +25,9 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
+from recovery.account.timezones import DEFAULT_TIMEZONE, REGION_TIMEZONES, timezone_for
 from recovery.claims.submit import MAX_LOSS_AGE_DAYS
+from recovery.formatting import format_zone
 from recovery.models import Action
 from recovery.passports import InvalidPassport, normalise_passport
 from recovery.phones import InvalidPhoneNumber, to_e164
@@ -73,16 +75,45 @@ def forget_typed(field: Field) -> None:
     field.data = ""
 
 
-def as_aware(value: datetime | None) -> datetime | None:
-    """A time typed in a ``datetime-local`` field, read in the interface's time zone, in UTC."""
+def as_aware(value: datetime | None, zone: ZoneInfo | None = None) -> datetime | None:
+    """A time typed in a ``datetime-local`` field, read in ``zone`` (default: the interface's), in UTC."""
     if value is None:
         return None
-    return value.replace(tzinfo=ZoneInfo(str(get_timezone()))).astimezone(UTC)
+    return value.replace(tzinfo=zone or ZoneInfo(str(get_timezone()))).astimezone(UTC)
+
+
+#: The zones of Russia's regions, west to east, for the wizard's time-zone choice.
+ZONE_IDS = tuple(
+    sorted(
+        {DEFAULT_TIMEZONE, *REGION_TIMEZONES.values()},
+        key=lambda zone: (datetime(2026, 1, 1, tzinfo=ZoneInfo(zone)).utcoffset(), zone),
+    )
+)
+
+
+def claimant_zone(region: str | None, chosen: str | None = None) -> ZoneInfo:
+    """The zone a claimant's times are in: the one they chose, else that of the region they are in."""
+    if chosen in ZONE_IDS:
+        return ZoneInfo(chosen)
+    return timezone_for(region)
+
+
+def zone_choices() -> list[SelectChoice]:
+    """The time-zone choice: the region's by default, or any zone of Russia by name and offset."""
+    locale, moment = str(get_locale() or "ru"), datetime.now(UTC)
+    return [
+        SelectChoice("", _l("The time of the region chosen above")),
+        *(SelectChoice(zone, format_zone(zone, locale, moment)) for zone in ZONE_IDS),
+    ]
 
 
 def not_in_future(form: FlaskForm, field: Field) -> None:
     """The loss cannot be later than now, nor more than a year ago (``MAX_LOSS_AGE_DAYS``)."""
-    moment = as_aware(field.data)
+    check_loss_moment(as_aware(field.data))
+
+
+def check_loss_moment(moment: datetime | None) -> None:
+    """Raise ``ValidationError`` for a loss in the future or more than a year ago."""
     if moment is None:
         return
     now = datetime.now(UTC)
@@ -176,14 +207,25 @@ class WhereStep(WizardStep):
         validate_choice=True,
     )
     lost_at = DateTimeLocalField(
-        _l("When you lost the SIM card (Moscow time)"),
+        _l("When you lost the SIM card (your local time)"),
         format="%Y-%m-%dT%H:%M",
-        validators=[Optional(), not_in_future],
+        validators=[Optional()],
     )
+    time_zone = SelectField(_l("Time zone of that time"), validators=[Optional()], validate_choice=True)
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)
         self.current_region.choices = localised_regions()
+        self.time_zone.choices = zone_choices()
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The zone the typed time is read in."""
+        return claimant_zone(self.current_region.data, self.time_zone.data)
+
+    def validate_lost_at(self, field: DateTimeLocalField) -> None:
+        """Not in the future, not over a year ago, read in the claimant's zone."""
+        check_loss_moment(as_aware(field.data, self.zone))
 
 
 class ActionStep(WizardStep):

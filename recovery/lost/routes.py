@@ -30,7 +30,7 @@ from recovery.claims.records import stored_messages
 from recovery.claims.submit import ClaimRequest, InvalidClaim
 from recovery.extensions import db
 from recovery.lost import bp, drafts
-from recovery.lost.forms import SubmitForm
+from recovery.lost.forms import SubmitForm, claimant_zone
 from recovery.lost.steps import STEPS, Step
 from recovery.models import Action, Claim, Office, Outcome
 from recovery.security.ratelimit import claim_limits, ip_key, number_bucket
@@ -190,6 +190,7 @@ def review() -> Response | str:
         "lost/review.html",
         data=data,
         lost_at=lost_at,
+        zone=claimant_zone(data.get("current_region"), data.get("time_zone")),
         form=SubmitForm(),
         number=TOTAL_PAGES,
         progress=_progress(data),
@@ -234,8 +235,13 @@ def submit() -> Response:
         flash(_("Some answers need checking. Please review them."), "error")
         return redirect(url_for("lost.review"))
     drafts.discard(db.session, handle)
-    db.session.commit()
     session.pop(DRAFT_KEY, None)
+    if result.claim.outcome is Outcome.REJECTED:
+        # "Try again" keeps the answers, as before the submit, but never the passport: it is
+        # typed again, so a retry costs a guesser as much as the first try.
+        retry = {key: value for key, value in data.items() if key != "passport_digest"}
+        session[DRAFT_KEY] = drafts.start(db.session, clock.now(), retry)
+    db.session.commit()
     session[RESULT_KEY] = str(result.claim.id)
     return redirect(url_for("lost.result"))
 
@@ -269,4 +275,5 @@ def result() -> Response | str:
         # Post-loss activity has its own warning above the messages, with the count in words.
         messages=render_messages(m for m in messages if m.code is not MessageCode.POST_LOSS_ACTIVITY),
         post_loss=claim.post_loss_events if MessageCode.POST_LOSS_ACTIVITY in codes else 0,
+        draft_minutes=drafts.DRAFT_MINUTES,
     )

@@ -11,10 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from flask import current_app
-from flask_babel import get_timezone
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -27,6 +25,7 @@ from recovery.lost.forms import (
     PassportStep,
     WhereStep,
     as_aware,
+    claimant_zone,
     forget_typed,
 )
 from recovery.models import Action
@@ -71,16 +70,19 @@ def _fill_calls(data: dict[str, Any]) -> dict[str, Any]:
 
 def _fill_where(data: dict[str, Any]) -> dict[str, Any]:
     lost_at = data.get("lost_at")
-    local = datetime.fromisoformat(lost_at).astimezone(ZoneInfo(str(get_timezone()))) if lost_at else None
+    zone = claimant_zone(data.get("current_region"), data.get("time_zone"))
+    local = datetime.fromisoformat(lost_at).astimezone(zone) if lost_at else None
     return {
         "current_region": data.get("current_region"),
+        "time_zone": data.get("time_zone") or "",
         "lost_at": local.replace(tzinfo=None) if local else None,
     }
 
 
 def _store_where(form: WhereStep, data: dict[str, Any]) -> None:
     data["current_region"] = form.current_region.data
-    moment = as_aware(form.lost_at.data)
+    data["time_zone"] = form.time_zone.data or ""
+    moment = as_aware(form.lost_at.data, form.zone)
     data["lost_at"] = moment.isoformat() if moment else None
 
 
@@ -97,6 +99,23 @@ def _validate_action(form: ActionStep, data: dict[str, Any]) -> bool:
         ]
         return False
     return True
+
+
+def _validate_calls(form: CallsStep, data: dict[str, Any]) -> bool:
+    """The same number twice, or the lost number itself, cannot prove anything: say so at the field."""
+    seen: set[str] = set()
+    valid = True
+    for field in (form.call_1, form.call_2, form.call_3):
+        if not field.data:
+            continue
+        if field.data == data.get("msisdn"):
+            field.errors = [_("This is the lost number itself. Enter a number you called from it.")]
+            valid = False
+        elif field.data in seen:
+            field.errors = [_("You have already entered this number. Enter three different numbers.")]
+            valid = False
+        seen.add(field.data)
+    return valid
 
 
 def _validate_passport(form: PassportStep, data: dict[str, Any]) -> bool:
@@ -140,6 +159,7 @@ STEPS: tuple[Step, ...] = (
         lambda d: "recent_calls" in d,
         _fill_calls,
         lambda form, d: d.update(recent_calls=form.numbers),
+        validate=_validate_calls,
     ),
     Step(
         "where",

@@ -22,6 +22,7 @@ from recovery.models.office import Office
 from recovery.models.partner import PartnerNumberBudget
 from recovery.models.staff import ApiClient, ApiRole, ApiToken, StaffRole, StaffUser
 from recovery.models.subscriber import Sim, SimStatus, Subscriber
+from recovery.models.tariff_history import TariffChange
 from recovery.models.throttle import LoginFailure
 
 __all__ = [
@@ -59,6 +60,7 @@ __all__ = [
     "Subscriber",
     "SupportMessage",
     "Tariff",
+    "TariffChange",
     "Ticket",
     "TicketStatus",
     "TicketType",

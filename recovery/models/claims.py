@@ -6,11 +6,13 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import JSON, ForeignKey, Index, String, Text, Uuid, false, text
+from sqlalchemy.engine.default import DefaultExecutionContext
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from recovery.clock import now
 from recovery.extensions import db
 from recovery.models.types import UTCDateTime, str_enum
+from recovery.references import new_reference
 from recovery.vocabulary import Action, Channel, Outcome, TicketStatus, TicketType
 
 
@@ -60,6 +62,21 @@ class Claim(db.Model):
         return f"<Claim {self.id} {self.msisdn} {self.outcome}>"
 
 
+def _unused_reference(context: DefaultExecutionContext) -> str:
+    """A new reference not yet held by a ticket (the unique index settles a race)."""
+    for _ in range(_REFERENCE_TRIES - 1):
+        reference = new_reference()
+        taken = context.connection.execute(
+            text("SELECT 1 FROM tickets WHERE reference = :reference"), {"reference": reference}
+        ).first()
+        if taken is None:
+            return reference
+    return new_reference()
+
+
+_REFERENCE_TRIES = 5
+
+
 class Ticket(db.Model):
     """Work created by a successful claim: a block, or a reissue for an office."""
 
@@ -78,6 +95,8 @@ class Ticket(db.Model):
     )
 
     id: Mapped[uuid.UUID] = mapped_column(Uuid, primary_key=True, default=uuid.uuid4)
+    #: What people read and type (``R-7K4M-2Q9``, recovery/references.py); the UUID stays internal.
+    reference: Mapped[str] = mapped_column(String(12), unique=True, default=_unused_reference)
     subscriber_id: Mapped[int] = mapped_column(ForeignKey("subscribers.id"))
     claim_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("claims.id"))
     type: Mapped[TicketType] = mapped_column(str_enum(TicketType, "ticket_type"))

@@ -1,80 +1,61 @@
-"""Password hashing (argon2) and the rules for choosing a password."""
+"""Password hashing (argon2) and the rules for choosing a password.
+
+Strength is estimated by zxcvbn (Dropbox's estimator, with its lists of
+common passwords, names and words): a hand-kept list of a few dozen
+passwords lets their neighbours (qwerty1234) through.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from argon2 import Parameters, PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from zxcvbn import zxcvbn
 
 MIN_PASSWORD_LENGTH = 10
 
 _hasher = PasswordHasher()
 
-# The commonest passwords in public leak lists; each is rejected whatever its length.
-COMMON_PASSWORDS = frozenset(
-    (
-        "123456",
-        "123456789",
-        "12345678",
-        "1234567890",
-        "qwerty",
-        "qwerty123",
-        "qwertyuiop",
-        "password",
-        "password1",
-        "password123",
-        "111111",
-        "000000",
-        "123123",
-        "1q2w3e4r",
-        "1q2w3e4r5t",
-        "1qaz2wsx",
-        "zaq12wsx",
-        "abc123",
-        "iloveyou",
-        "admin",
-        "admin123",
-        "welcome",
-        "654321",
-        "987654321",
-        "qazwsxedc",
-        "asdfghjkl",
-        "1234qwer",
-        "q1w2e3r4t5",
-        "123qweasd",
-        "letmein",
-        "dragon",
-        "monkey",
-        "football",
-        "baseball",
-        "sunshine",
-        "princess",
-        "superman",
-        "michael",
-        "1111111111",
-        "0987654321",
-        "12345qwert",
-        "йцукен",
-        "йцукенгшщз",
-        "пароль",
-        "пароль123",
-        "qwerty12345",
-        "password12",
-        "passw0rd1",
-        "1234567890q",
-    )
-)
+#: zxcvbn's score (0-4) a password must reach: 3 is "safely unguessable" (about
+#: 10^10 guesses), so the common-password lists zxcvbn ships (qwerty1234,
+#: password12, keyboard walks, dates, words with digits) fall short of it.
+MIN_PASSWORD_SCORE = 3
+#: zxcvbn's matching is quadratic in length; past this many characters the
+#: rest of a long passphrase cannot make it weaker, so it is not read.
+_ESTIMATED_PREFIX = 100
+
+
+_RUSSIAN_KEYS = "йцукенгшщзхъфывапролджэячсмитьбюёЙЦУКЕНГШЩЗХЪФЫВАПРОЛДЖЭЯЧСМИТЬБЮЁ"
+_LATIN_KEYS = "qwertyuiop[]asdfghjkl;'zxcvbnm,.`QWERTYUIOP{}ASDFGHJKL:\"ZXCVBNM<>~"
+_RUSSIAN_LAYOUT = str.maketrans(_RUSSIAN_KEYS, _LATIN_KEYS)
 
 
 class WeakPassword(ValueError):
-    """The password is too short or too common."""
+    """The password is too short or too easy to guess."""
 
 
-def check_password_strength(password: str) -> None:
-    """Raise ``WeakPassword`` for a short or common password."""
+def check_password_strength(password: str, user_inputs: Sequence[str] = ()) -> None:
+    """Raise ``WeakPassword`` for a short password or one zxcvbn scores below ``MIN_PASSWORD_SCORE``.
+
+    ``user_inputs`` are words of the person's own (their number, their login)
+    that a guesser would try first.
+    """
     if len(password) < MIN_PASSWORD_LENGTH:
         raise WeakPassword(f"at least {MIN_PASSWORD_LENGTH} characters")
-    if password.casefold() in COMMON_PASSWORDS or len(set(password)) < 4:
-        raise WeakPassword("too common")
+    inputs = [str(word) for word in user_inputs if word]
+    typed = password[:_ESTIMATED_PREFIX]
+    # zxcvbn knows English keyboards and lists; a Russian speaker's "йцукен" is
+    # "qwerty" typed with the Russian layout on, so the keys are judged too.
+    for candidate in {typed, typed.translate(_RUSSIAN_LAYOUT)}:
+        if zxcvbn(candidate, user_inputs=inputs)["score"] < MIN_PASSWORD_SCORE:
+            raise WeakPassword("too easy to guess")
+
+
+def guessable_words(msisdn: str) -> list[str]:
+    """The forms of a number a guesser tries in a password: +79161234567, 79161234567, 9161234567."""
+    digits = msisdn.lstrip("+")
+    return [msisdn, digits, digits[1:]]
 
 
 def hash_password(password: str) -> str:

@@ -4,12 +4,26 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from recovery.models import Channel
 from recovery.phones import InvalidPhoneNumber, to_e164
+
+#: An unlock is audited with its reason; a word or two ("ok", "checked") tells a later reader nothing.
+MIN_REASON_WORDS = 3
+
+
+def reason_in_words(form: FlaskForm, field: TextAreaField) -> None:
+    """At least ``MIN_REASON_WORDS`` words."""
+    if len((field.data or "").split()) < MIN_REASON_WORDS:
+        raise ValidationError(
+            _l(
+                "Give the reason in at least %(words)d words: who asked, and how they were checked.",
+                words=MIN_REASON_WORDS,
+            )
+        )
 
 
 class UnlockForm(FlaskForm):
@@ -22,8 +36,12 @@ class UnlockForm(FlaskForm):
     )
     reason = TextAreaField(
         _l("Reason for unlocking"),
-        validators=[DataRequired(_l("Give the reason for unlocking.")), Length(max=500)],
+        validators=[DataRequired(_l("Give the reason for unlocking.")), reason_in_words, Length(max=500)],
         render_kw={"rows": 2},
+    )
+    confirm = BooleanField(
+        _l("I understand: remote checks of this number resume at once, its failed attempts no longer count"),
+        validators=[DataRequired(_l("Tick the box to confirm the unlock."))],
     )
 
     def validate_msisdn(self, field: StringField) -> None:

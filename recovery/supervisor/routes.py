@@ -32,6 +32,7 @@ from recovery.claims.actors import Actor
 from recovery.claims.boundary import policy
 from recovery.extensions import db
 from recovery.models import AuditEvent, Channel, Notification, StaffRole, Ticket, TicketStatus, TicketType
+from recovery.phones import search_term
 from recovery.regions import is_region
 from recovery.sms import SMS_CHANNEL
 from recovery.supervisor import bp
@@ -130,9 +131,8 @@ def unlock() -> Response | tuple[str, int]:
 def _audit_query(form: AuditSearchForm) -> Select:
     query = select(AuditEvent)
     if form.text.data:
-        pattern = (
-            "%" + form.text.data.strip().replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
-        )
+        term = search_term(form.text.data)
+        pattern = "%" + term.replace("\\", "\\\\").replace("%", r"\%").replace("_", r"\_") + "%"
         # Details are searched as text too (a ticket's events name its number there);
         # the date filters bound the scan.
         query = query.where(

@@ -119,7 +119,7 @@ class Wizard:
 
     def send(self) -> None:
         """Send from the review; ends on the result page."""
-        self.click_through(self.page.get_by_role("button", name="Отправить"))
+        self.click_through(self.page.get_by_role("button", name="Заблокировать SIM-карту сейчас"))
         expect(self.page).to_have_url(self.live_server("/lost/result"))
 
     def claim(self, answers: Answers) -> None:
@@ -161,7 +161,7 @@ def test_reissue_in_the_home_region(page, live_server, session, ivanov, axe, scr
     wizard.to_review(Answers())
 
     review = page.locator("dl")
-    expect(review).to_contain_text("+79161234567")
+    expect(review).to_contain_text("+7 916 123-45-67")
     expect(review).to_contain_text("введён (не показывается)")
     expect(review).not_to_contain_text(PASSPORT)
     axe(page)
@@ -170,7 +170,7 @@ def test_reissue_in_the_home_region(page, live_server, session, ivanov, axe, scr
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Новая SIM-карта будет готова")
     [ticket] = session.scalars(select(Ticket)).all()
-    expect(page.get_by_text(str(ticket.id))).to_be_visible()
+    expect(page.get_by_test_id("ticket-reference")).to_have_text(ticket.reference)
     expect(page.get_by_role("heading", name=re.compile("Наши офисы в регионе «Москва»"))).to_be_visible()
     expect(page.get_by_text(OFFICE_ADDRESS)).to_be_visible()
     assert (ticket.type.value, ticket.status.value, ticket.region) == ("reissue", "open", "RU-MOW")
@@ -248,7 +248,9 @@ def test_five_failures_lock_the_number_even_for_right_answers(
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Дистанционная проверка этого номера приостановлена"
     )
-    expect(page.get_by_role("main")).to_contain_text("обратитесь с паспортом в любой наш офис")
+    helps = page.get_by_test_id("what-helps")
+    expect(helps).to_contain_text("любой наш офис обслужит владельца лично по паспорту")
+    expect(page.get_by_role("main")).not_to_contain_text("заблокирована до")
     assert _claims(session)[-1].outcome is Outcome.LOCKED
     assert session.scalar(select(Ticket)) is None
     assert _sim_status(session, ivanov) is SimStatus.ACTIVE
@@ -332,7 +334,7 @@ def test_the_wizard_with_the_keyboard_only(new_page, live_server, session, ivano
     _continue_with_keyboard(page, "Continue")
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your answers")
-    _continue_with_keyboard(page, "Send")
+    _continue_with_keyboard(page, "Block the SIM card now")
     expect(page.get_by_role("heading", level=1)).to_have_text("Your SIM card is blocked")
     assert _sim_status(session, ivanov) is SimStatus.BLOCKED
 

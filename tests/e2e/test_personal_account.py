@@ -41,7 +41,7 @@ def test_registration_on_a_phone_with_captcha_and_sms_code(
         page.get_by_role("button", name="Получить код по SMS").click()
 
     expect(page).to_have_url(live_server("/account/verify"))
-    expect(page.get_by_text(f"Если номер {NUMBER} наш")).to_be_visible()
+    expect(page.get_by_text("Если номер +7 916 123-45-67 наш")).to_be_visible()
     code = sms_code(page, live_server, NUMBER)
     page.get_by_label("Код из SMS").fill(code)
     with page.expect_navigation():
@@ -90,12 +90,14 @@ def test_call_details_filter_and_mark_events_after_a_reported_loss(
     page.get_by_label("Пароль").fill(PASSWORD)
     with page.expect_navigation():
         page.get_by_role("button", name="Войти").click()
-    loss = page.get_by_role("status").filter(has_text="было сообщение о потере")
+    loss = page.get_by_test_id("post-loss")
+    expect(loss).to_contain_text("После времени потери с вашей SIM-карты было 3 события")
     with page.expect_navigation():
         loss.get_by_role("link", name="Детализация").click()
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Детализация")
-    expect(page.get_by_test_id("post-loss")).to_contain_text("3 события после сообщения о потере")
+    post_loss = page.get_by_test_id("post-loss")
+    expect(post_loss).to_contain_text("3 события с вашей SIM-карты после времени потери")
     rows = page.locator(".details-table tbody tr")
     expect(rows).to_have_count(5)
     flagged = rows.filter(has_text="возможно, не вы")

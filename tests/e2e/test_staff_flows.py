@@ -152,7 +152,7 @@ def test_office_hands_over_the_new_sim(
     expect(page).to_have_url(live_server("/office/"))
     expect(page.get_by_text("Регион: Москва")).to_be_visible()
     row = page.get_by_role("row").filter(has_text=NUMBER)
-    expect(row).to_contain_text(str(ticket.id))
+    expect(row).to_contain_text(ticket.reference)
     axe(page)
     screenshot("Office: reissue queue of the home region", suffix="queue")
     with page.expect_navigation():

@@ -115,7 +115,7 @@ def test_wizard_progress_marks_the_current_step(app):
     current = re.findall(r'<li class="wizard-step is-current" aria-current="step">', html)
     assert len(current) == 1
     assert '<a class="wizard-step-label" href="/lost/identity">Identity</a>' in html
-    assert html.count("(done)") == 2
+    assert html.count("(step done)") == 2
 
 
 @pytest.mark.parametrize(
@@ -151,8 +151,8 @@ def test_nav_item_marks_the_current_page(app):
 @pytest.mark.parametrize(
     ("area", "body_class", "footer"),
     [
-        (None, "area-self-service subscriber-area", "Позвоните на 0890"),
-        ("account", "area-account subscriber-area", "Позвоните на 0890"),
+        (None, "area-self-service subscriber-area", "позвоните на линию поддержки с любого телефона"),
+        ("account", "area-account subscriber-area", "позвоните на линию поддержки с любого телефона"),
         ("agent", "area-agent staff-area", "журнал аудита"),
         ("supervisor", "area-supervisor staff-area", "журнал аудита"),
     ],

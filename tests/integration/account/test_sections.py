@@ -141,12 +141,25 @@ def test_events_after_the_reported_loss_are_highlighted(holder, session, subscri
     report_loss(session, subscriber, lost_at)
 
     page = holder.get("/account/details").get_data(as_text=True)
-    assert "3 события после сообщения о потере" in page
-    assert "потерян 18.11.2026, 18:00" in page
-    assert page.count("возможно, не вы</span>") == 3
+    # DESIGN 2.2: the events the SIM made (not the calls it received) at or after lostAt.
+    assert "2 события с вашей SIM-карты после времени потери" in page
+    assert "потерян 18.11.2026, 18:00 (Москва, UTC+3)" in page
+    assert page.count("возможно, не вы</span>") == 2
     rows = read_csv(holder.get("/account/details.csv"))
-    assert [row["possibly_not_you"] for row in rows] == ["yes", "yes", "yes", "no"]
-    assert "Для этого номера было сообщение о потере" in holder.get("/account/").get_data(as_text=True)
+    assert [row["possibly_not_you"] for row in rows] == ["no", "yes", "yes", "no"]
+    overview = holder.get("/account/").get_data(as_text=True)
+    assert "После времени потери с вашей SIM-карты было 2 события" in overview
+
+
+def test_an_event_at_the_moment_of_the_loss_counts_and_the_alert_needs_one(holder, session, subscriber, now):
+    lost_at = now - timedelta(days=1)
+    report_loss(session, subscriber, lost_at)
+    assert 'data-testid="post-loss"' not in holder.get("/account/").get_data(as_text=True)
+    assert "не было звонков, SMS и USSD-запросов" in holder.get("/account/details").get_data(as_text=True)
+    call(session, NUMBER, FRIEND, lost_at)
+    session.commit()
+    assert "было 1 событие" in holder.get("/account/").get_data(as_text=True)
+    assert "1 событие с вашей SIM-карты" in holder.get("/account/details").get_data(as_text=True)
 
 
 def test_no_highlighting_without_a_successful_claim(holder, session, subscriber, now):
@@ -191,7 +204,15 @@ def test_the_tariff_page_lists_the_seed_tariffs_and_switching_is_audited(holder,
     page = holder.get("/account/tariff").get_data(as_text=True)
     for name in ("Базовый", "Смарт", "Смарт+", "Безлимит"):
         assert f'<h2 class="h5">{name}</h2>' in page
-    response = holder.post("/account/tariff", data={"csrf_token": csrf_token(page), "tariff": "unlimited"})
+    confirm = holder.post("/account/tariff", data={"csrf_token": csrf_token(page), "tariff": "unlimited"})
+    text = confirm.get_data(as_text=True)
+    assert confirm.status_code == 200 and "Перейти на тариф «Безлимит»?" in text
+    assert "Новый тариф начинает действовать сразу, с 20.11.2026, 18:00 (Москва, UTC+3)" in text
+    session.expire_all()
+    assert session.get(Subscriber, subscriber.id).tariff == "smart"  # nothing changes before the confirmation
+    response = holder.post(
+        "/account/tariff", data={"csrf_token": csrf_token(text), "tariff": "unlimited", "confirmed": "yes"}
+    )
     assert response.headers["Location"] == "/account/tariff"
     assert "Ваш тариф теперь «Безлимит»" in holder.get("/account/tariff").get_data(as_text=True)
     session.expire_all()
@@ -203,10 +224,29 @@ def test_the_tariff_page_lists_the_seed_tariffs_and_switching_is_audited(holder,
 
 def test_an_unknown_tariff_changes_nothing(holder, session, subscriber):
     page = holder.get("/account/tariff").get_data(as_text=True)
-    holder.post("/account/tariff", data={"csrf_token": csrf_token(page), "tariff": "free-forever"})
+    holder.post(
+        "/account/tariff", data={"csrf_token": csrf_token(page), "tariff": "free-forever", "confirmed": "yes"}
+    )
     assert "Этот тариф недоступен" in holder.get("/account/tariff").get_data(as_text=True)
     session.expire_all()
     assert session.get(Subscriber, subscriber.id).tariff == "smart"
+
+
+def test_a_tariff_change_never_reprices_past_usage(holder, session, subscriber, clock):
+    # Issue 17: after Смарт → Базовый a past 7-minute call went from 10,50 to 17,50 ₽.
+    call(session, NUMBER, FRIEND, clock.current - timedelta(days=3), duration_s=420)
+    session.commit()
+    page = holder.get("/account/tariff").get_data(as_text=True)
+    holder.post(
+        "/account/tariff", data={"csrf_token": csrf_token(page), "tariff": "basic", "confirmed": "yes"}
+    )
+    clock.advance(hours=1)
+    call(session, NUMBER, FRIEND, clock.current, duration_s=420)  # the same call under «Базовый»
+    session.commit()
+    assert [row["cost_rub"] for row in read_csv(holder.get("/account/details.csv"))] == ["17.50", "10.50"]
+    table = holder.get("/account/expenses").get_data(as_text=True).split("<tbody>", 1)[1]
+    november = table.split("11.2026", 1)[1].split("</tr>")[0]
+    assert "28,00\u00a0₽</td>" in november
 
 
 def test_an_unlisted_tariff_shows_no_costs(holder, session, subscriber, now):

@@ -101,8 +101,13 @@ def test_block_my_sim_now_blocks_opens_a_done_ticket_and_emails(holder, session,
 def test_block_needs_the_password_and_the_tick(holder, session, subscriber):
     response = post(holder, "/account/settings/block", "block", password="not-the-password", confirm="y")
     assert "Это не ваш пароль" in response.get_data(as_text=True)
+    # At the button, in a summary that takes the focus (issue 17): the SIM is not blocked.
+    section = response.get_data(as_text=True).split('id="block-title"', 1)[1]
+    summary, told = section.index("data-focus-on-load"), section.index("ЕЩЁ НЕ заблокирована")
+    assert summary < told < section.index("btn-danger")
     response = post(holder, "/account/settings/block", "block", password=PASSWORD)
     assert "Отметьте флажок" in response.get_data(as_text=True)
+    assert "ЕЩЁ НЕ заблокирована" in response.get_data(as_text=True)
     assert fresh(session, Sim, subscriber.sims[0].id).status == SimStatus.ACTIVE
     assert session.scalars(select(Ticket)).all() == []
 

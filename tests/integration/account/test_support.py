@@ -34,7 +34,9 @@ def test_subscriber_and_agent_talk_and_new_messages_arrive_by_polling(
     assert holder.get(f"/account/support/messages.json?after={last_id}").get_json() == {"messages": []}
 
     listing = agent_client.get("/agent/support/").get_data(as_text=True)
-    assert subscriber.msisdn in listing and "ждёт ответа" in listing
+    assert "+7 916 123-45-67" in listing and "ждёт ответа" in listing
+    # The staff layout, with the chat in the agent's menu (issue 17).
+    assert 'href="/agent/support/" aria-current="page"' in listing and 'href="/agent/"' in listing
     path = f"/agent/support/{subscriber.id}"
     conversation = agent_client.get(path).get_data(as_text=True)
     assert "Не проходит пополнение" in conversation

@@ -53,7 +53,7 @@ def test_a_claim_on_a_call_shows_each_answer_and_the_outcome(client, session, iv
     )
     page = _main(client.get(response.headers["Location"]).get_data(as_text=True))
     assert page.count("is-match") == 4 and "is-mismatch" not in page
-    assert "совпало 2, нужно 2" in page and "Москва" in page and str(claim.ticket_id) in page
+    assert "совпало 2, нужно 2" in page and "Москва" in page and claim.ticket.reference in page
     for value in STORED_VALUES:
         assert value not in page
     event = session.scalar(select(AuditEvent).where(AuditEvent.action == "claim.submitted"))
@@ -115,7 +115,7 @@ def test_failures_lock_the_number_in_the_console_too(client, session, ivanov, ag
     response = submit(client)
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert session.scalars(select(Claim.outcome).order_by(Claim.created_at)).all()[-1] is Outcome.LOCKED
-    assert "заблокирована до" in page
+    assert "проверка приостановлена до" in page
     assert (
         client.get("/agent/number-status", query_string={"msisdn": IVANOV["msisdn"]}).get_json()["locked"]
         is True

@@ -88,8 +88,10 @@ def test_five_wrong_passports_lock_the_ticket_for_web_and_api_alike(app, session
     assert FULFIL_LOCK_HOURS * 3600 - 60 < int(locked.headers["Retry-After"]) <= FULFIL_LOCK_HOURS * 3600
     page = _web(web, ticket, IVANOV["passport"])
     assert page.status_code == 423
-    assert "Выдача заблокирована" in page.get_data(as_text=True)
-    assert "Выдача заблокирована" in web.get(f"/office/tickets/{ticket.id}").get_data(as_text=True)
+    assert "Выдача по этой заявке приостановлена" in page.get_data(as_text=True)
+    assert "Выдача по этой заявке приостановлена" in web.get(f"/office/tickets/{ticket.id}").get_data(
+        as_text=True
+    )
     # Locked: nothing more is counted, nothing handed over, nothing cancelled.
     assert _api(api, ticket, office, WRONG).status_code == 429
     session.expire_all()

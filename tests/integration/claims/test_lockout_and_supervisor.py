@@ -118,6 +118,7 @@ def test_a_supervisor_sees_the_lock_and_unlocks_with_a_reason(app, client, sessi
         data={
             "msisdn": "8 916 123-45-67",
             "reason": "Владелец подтвердил попытки",
+            "confirm": "y",
             "csrf_token": csrf_token(page),
         },
     )
@@ -144,10 +145,15 @@ def test_unlocking_a_number_that_is_not_locked_changes_nothing(client, session, 
     page = client.get("/supervisor/locks").get_data(as_text=True)
     response = client.post(
         "/supervisor/locks/unlock",
-        data={"msisdn": IVANOV["msisdn"], "reason": "проверка", "csrf_token": csrf_token(page)},
+        data={
+            "msisdn": IVANOV["msisdn"],
+            "reason": "проверка без блокировки номера",
+            "confirm": "y",
+            "csrf_token": csrf_token(page),
+        },
         follow_redirects=True,
     )
-    assert "не заблокирован" in response.get_data(as_text=True)
+    assert "не приостановлена" in response.get_data(as_text=True)
     assert count(session, Unlock) == 0
 
 
@@ -215,9 +221,9 @@ def test_the_outbox_and_the_queues(client, session, config, ivanov, supervisor):
     ticket = open_reissue(session, config.PII_KEY, ivanov, IVANOV["calls"])
     login(client, supervisor)
     outbox = client.get("/supervisor/outbox").get_data(as_text=True)
-    assert "i•••@example.ru" in outbox and "ivanov@example.ru" not in outbox and str(ticket.id) in outbox
+    assert "i•••@example.ru" in outbox and "ivanov@example.ru" not in outbox and ticket.reference in outbox
     dashboard = client.get("/supervisor/").get_data(as_text=True)
     assert "Москва" in dashboard and "/supervisor/queues/RU-MOW" in dashboard
     queue = client.get("/supervisor/queues/RU-MOW").get_data(as_text=True)
-    assert str(ticket.id) in queue
+    assert ticket.reference in queue
     assert client.get("/supervisor/queues/NOWHERE").status_code == 404

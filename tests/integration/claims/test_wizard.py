@@ -53,7 +53,7 @@ def test_reissue_in_the_home_region_blocks_and_opens_a_ticket_with_the_offices(c
     text = page.get_data(as_text=True)
     [ticket] = _tickets(session, ivanov.id)
     assert (ticket.type.value, ticket.status, ticket.region) == ("reissue", TicketStatus.OPEN, "RU-MOW")
-    assert str(ticket.id) in text
+    assert ticket.reference in text and str(ticket.id) not in text  # the UUID stays internal
     assert "г. Москва, ул. Тверская, д. 6" in text and "Москва" in text
     assert _sim(session, ivanov.id).status is SimStatus.BLOCKED
     claim = session.scalar(select(Claim))
@@ -147,7 +147,7 @@ def test_a_repeated_reissue_answers_with_the_open_ticket(app, session, ivanov):
     submit_wizard(app.test_client(), WizardAnswers())
     page = submit_wizard(app.test_client(), WizardAnswers())
     [ticket] = _tickets(session, ivanov.id)
-    assert str(ticket.id) in page.get_data(as_text=True)
+    assert ticket.reference in page.get_data(as_text=True)
     assert count(session, Claim, Claim.outcome == Outcome.REISSUE) == 2
 
 

@@ -24,6 +24,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
+from recovery.formatting import format_phone
 from tests.helpers.account import Clock
 from tests.helpers.cast import api_claim, make_cast
 from tests.helpers.claims import WizardAnswers, fill_wizard
@@ -78,8 +79,8 @@ def observe(app: Flask, send: Callable[[], TestResponse], number: str) -> Observ
 
 
 def _alike(page: str, number: str) -> str:
-    """A page with its tokens blanked and the number the visitor typed replaced."""
-    return without_tokens(page).replace(number, "NUMBER")
+    """A page with its tokens blanked and the number the visitor typed replaced (also as shown, grouped)."""
+    return without_tokens(page).replace(number, "NUMBER").replace(format_phone(number), "NUMBER")
 
 
 def statement_diff(first: Statements, second: Statements) -> str:

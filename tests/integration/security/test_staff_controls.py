@@ -268,7 +268,7 @@ def test_only_a_supervisor_can_unlock(cast, session, person):
     assert lockout.current_lock(session, msisdn, datetime.now(UTC)).locked
 
     supervisor = cast.client("supervisor")
-    data = {"msisdn": msisdn, "reason": "owner came to the office"}
+    data = {"msisdn": msisdn, "reason": "owner came to the office", "confirm": "y"}
     assert post_form(supervisor, "/supervisor/locks", "/supervisor/locks/unlock", data).status_code == 302
     session.expire_all()
     assert not lockout.current_lock(session, msisdn, datetime.now(UTC)).locked
@@ -341,7 +341,10 @@ def _staff_actions(cast: Cast, session) -> dict[str, tuple[str, object, str]]:
         "supervisor.unlock": (
             "supervisor",
             lambda c: post_form(
-                c, "/supervisor/locks", "/supervisor/locks/unlock", {"msisdn": locked, "reason": "verified"}
+                c,
+                "/supervisor/locks",
+                "/supervisor/locks/unlock",
+                {"msisdn": locked, "reason": "owner verified in person", "confirm": "y"},
             ),
             "number.unlocked",
         ),
