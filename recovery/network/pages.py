@@ -25,7 +25,7 @@ OPERATION_LABELS = {
     ProvisioningOperation.DATA_ON: _l("Mobile data on after cooling"),
 }
 STATE_LABELS = {
-    ProvisioningState.PENDING: _l("pending"),
+    ProvisioningState.PENDING: _l("waiting for the network"),
     ProvisioningState.DONE: _l("done"),
     ProvisioningState.FAILED: _l("failed"),
 }

@@ -42,7 +42,8 @@ def test_blocking_twice_keeps_the_first_block(session, ivanov):
     assert done == [str(first.ticket.id), str(again.ticket.id)]
     bodies = [mail.body for mail in session.scalars(select(Notification).order_by(Notification.id))]
     assert len(bodies) == 2
-    assert str(first.ticket.id) in bodies[0] and str(again.ticket.id) in bodies[1]
+    assert first.ticket.reference in bodies[0] and again.ticket.reference in bodies[1]
+    assert str(first.ticket.id) not in bodies[0]
 
 
 def _audited(session, action: str) -> list[AuditEvent]:

@@ -143,7 +143,7 @@ def test_the_api_refuses_a_card_not_in_the_inventory_and_accepts_one_that_is(
 
     in_network(session, hlr, ivanov)
     ticket = open_reissue(session, config.PII_KEY, ivanov, IVANOV["calls"])
-    office = bearer(make_token(session, ApiRole.OFFICE, "RU-MOW"))
+    office = bearer(make_token(session, ApiRole.OFFICE, region="RU-MOW"))
     url = f"/api/v1/tickets/{ticket.id}/fulfil"
 
     refused = client.post(url, json={"iccid": iccid(), "passport": IVANOV["passport"]}, headers=office)
