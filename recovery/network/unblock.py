@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from recovery import audit
 from recovery.models import (
     Provisioning,
+    ProvisioningOperation,
     ProvisioningState,
     Sim,
     SimStatus,
@@ -85,3 +86,19 @@ def network_state(session: Session, msisdn: str) -> ProvisioningState | None:
     if ProvisioningState.PENDING in states:
         return ProvisioningState.PENDING
     return states[0]
+
+
+def block_confirmed(session: Session, msisdn: str) -> bool:
+    """Whether the network confirmed the number's latest block (its ``block`` row is ``done``).
+
+    A hand-over's ``data_on`` row stays pending for the cooling period, so the
+    block's own row answers, not :func:`network_state`. No block row at all is
+    no confirmation either.
+    """
+    state = session.scalar(
+        select(Provisioning.state)
+        .where(Provisioning.msisdn == msisdn, Provisioning.operation == ProvisioningOperation.BLOCK)
+        .order_by(Provisioning.id.desc())
+        .limit(1)
+    )
+    return state is ProvisioningState.DONE
