@@ -35,6 +35,18 @@ class ReissueOpen(Exception):
     """A new SIM is on its way for this number: the old one stays blocked."""
 
 
+def reissue_open(session: Session, subscriber: Subscriber) -> bool:
+    """Whether a new SIM is on its way for the number (an open reissue ticket)."""
+    open_reissue = session.scalar(
+        select(Ticket.id).where(
+            Ticket.subscriber_id == subscriber.id,
+            Ticket.type == TicketType.REISSUE,
+            Ticket.status == TicketStatus.OPEN,
+        )
+    )
+    return open_reissue is not None
+
+
 def unblock_sim(
     session: Session,
     subscriber: Subscriber,
@@ -48,14 +60,7 @@ def unblock_sim(
     sim = subscriber.current_sim
     if sim is None or sim.status is not SimStatus.BLOCKED:
         raise NotBlocked(subscriber.msisdn)
-    open_reissue = session.scalar(
-        select(Ticket.id).where(
-            Ticket.subscriber_id == subscriber.id,
-            Ticket.type == TicketType.REISSUE,
-            Ticket.status == TicketStatus.OPEN,
-        )
-    )
-    if open_reissue is not None:
+    if reissue_open(session, subscriber):
         raise ReissueOpen(subscriber.msisdn)
     sim.status = SimStatus.ACTIVE
     sim.blocked_at = None
