@@ -18,12 +18,7 @@ from recovery.extensions import db
 from recovery.formatting import region_name
 from recovery.network.unblock import block_confirmed
 from recovery.verification import Message, MessageCode
-
-
-def N_(msgid: str) -> str:
-    """Mark a msgid for extraction without translating it here."""
-    return msgid
-
+from recovery.verification.messages import N_
 
 #: What a message says while the network has not confirmed the block (same parameters).
 WHILE_BLOCKING = {
