@@ -212,7 +212,18 @@ class BlockSimForm(FlaskForm):
 
     password = PasswordField(_l("Your password"), validators=[InputRequired()])
     confirm = BooleanField(
-        _l("I understand that only an office can unblock the SIM"),
+        _l("I understand that the SIM stops working at once"),
         validators=[DataRequired(message=_l("Tick the box to confirm."))],
     )
     submit = SubmitField(_l("Block my SIM now"))
+
+
+class UnblockSimForm(FlaskForm):
+    """Unblock my SIM: the phone is found. The password is the proof."""
+
+    password = PasswordField(_l("Your password"), validators=[InputRequired()])
+    confirm = BooleanField(
+        _l("I have the phone with this SIM card back"),
+        validators=[DataRequired(message=_l("Tick the box to confirm."))],
+    )
+    submit = SubmitField(_l("Unblock my SIM"))

@@ -1,7 +1,7 @@
-"""Settings: language, e-mail, password, the SIM lock and "block my SIM now".
+"""Settings: language, e-mail, password, the SIM lock, "block my SIM now" and "unblock my SIM".
 
 What an intruder in a live session would want — another e-mail, a new
-password, the SIM lock off, the SIM blocked — needs the current password.
+password, the SIM lock off, the SIM blocked or unblocked — needs the current password.
 Wrong passwords here are throttled as logins are (``PASSWORD_CHECK_LIMIT``, per
 account and per address, shared by these forms; right ones do not count), so a
 stolen session cannot be used to guess the password.
@@ -25,6 +25,7 @@ from recovery.account.forms import (
     EmailForm,
     LanguageForm,
     SimLockForm,
+    UnblockSimForm,
 )
 from recovery.account.login_routes import LOGIN_LIMIT
 from recovery.account.web import account_tz, client_ip, current_account, local_time
@@ -33,6 +34,7 @@ from recovery.claims.actors import Actor
 from recovery.clock import now
 from recovery.extensions import db
 from recovery.models import Account, SimStatus
+from recovery.network.unblock import NotBlocked, ReissueOpen, reissue_open, unblock_sim
 from recovery.security.passwords import WeakPassword, guessable_words
 from recovery.security.ratelimit import F, ip_key, limit_submissions, user_key
 
@@ -76,6 +78,7 @@ def _settings_forms(account: Account) -> dict[str, object]:
             enabled=subscriber.reissue_lock_effective(at) and not subscriber.reissue_lock_release_pending(at),
         ),
         "block_form": BlockSimForm(prefix="block"),
+        "unblock_form": UnblockSimForm(prefix="unblock"),
     }
 
 
@@ -88,6 +91,7 @@ def _settings_page(account: Account, **forms: object) -> str:
         lock_on=account.subscriber.reissue_lock_effective(now()),
         sim=sim,
         sim_active=sim is not None and sim.status == SimStatus.ACTIVE,
+        reissue_open=reissue_open(db.session, account.subscriber),
         **context,
     )
 
@@ -208,7 +212,7 @@ def settings_sim_lock_cancel() -> BaseResponse:
 @bp.post("/settings/block")
 @password_checks
 def settings_block() -> str | BaseResponse:
-    """Block my SIM now. The password is the proof; unblocking is only at an office."""
+    """Block my SIM now. The password is the proof; unblocking is here too, or at an office."""
     account = current_account()
     form = BlockSimForm(prefix="block")
     if not form.validate_on_submit():
@@ -224,8 +228,41 @@ def settings_block() -> str | BaseResponse:
     )
     db.session.commit()
     if not blocked.newly_blocked:
-        flash(_("Your SIM is already blocked. Visit an office with your passport to unblock it."), "info")
+        flash(_("Your SIM is already blocked."), "info")
         return redirect(url_for("account.settings"))
-    message = _("Your SIM is blocked. To unblock it or get a new SIM with the same number, visit an office.")
+    message = _(
+        "Your SIM is blocked. Found the phone? Unblock it in the settings. For a new SIM, visit an office."
+    )
     flash(message, "success")
     return redirect(url_for("account.overview"))
+
+
+@bp.post("/settings/unblock")
+@password_checks
+def settings_unblock() -> str | BaseResponse:
+    """Unblock my SIM: the phone is found. The password is the proof; no unblock while a reissue is open."""
+    account = current_account()
+    form = UnblockSimForm(prefix="unblock")
+    if not form.validate_on_submit():
+        return _settings_page(account, unblock_form=form)
+    try:
+        services.confirm_password(account, form.password.data)
+    except services.WrongPassword:
+        _refused()
+        form.password.errors.append(_("This is not your password."))
+        return _settings_page(account, unblock_form=form)
+    actor = Actor.account_holder(account, client_ip())
+    try:
+        unblock_sim(
+            db.session, account.subscriber, now=now(), actor=actor.label, channel=actor.channel, ip=actor.ip
+        )
+    except ReissueOpen:
+        db.session.rollback()
+        form.form_errors.append(_("A new SIM card is on its way for your number: the old one stays blocked."))
+        return _settings_page(account, unblock_form=form)
+    except NotBlocked:
+        db.session.rollback()
+        return redirect(url_for("account.settings"))
+    db.session.commit()
+    flash(_("Your SIM is unblocked. The network lets it on within minutes."), "success")
+    return redirect(url_for("account.settings"))

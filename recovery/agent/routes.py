@@ -32,11 +32,12 @@ from recovery.agent.forms import AgentClaimForm
 from recovery.auth import staff_required
 from recovery.claims import lockout
 from recovery.claims.actors import Actor
-from recovery.claims.boundary import policy, render_messages, run_claim
+from recovery.claims.boundary import policy, run_claim
 from recovery.claims.ceiling import TooManyFailedNumbers
 from recovery.claims.records import stored_messages
 from recovery.claims.submit import ClaimRequest, InvalidClaim
 from recovery.extensions import db, limiter
+from recovery.lost.blocking import blocking, render_result_messages
 from recovery.lost.forms import as_aware, claimant_zone, forget_typed
 from recovery.models import Action, Channel, Claim, Outcome, StaffRole, Subscriber
 from recovery.phones import InvalidPhoneNumber, to_e164
@@ -232,12 +233,15 @@ def claim(claim_id: uuid.UUID) -> str:
         abort(404)
     verified = found.outcome in VERIFIED_OUTCOMES and found.subscriber_id is not None
     subscriber = db.session.get(Subscriber, found.subscriber_id) if verified else None
+    still_blocking = verified and blocking(found.msisdn)
     return render_template(
         "agent/claim.html",
         claim=found,
         verified=verified,
         checks=(found.verification or {}) if verified else {},
-        messages=render_messages(stored_messages(found)),
+        # Only a verified claim asks the network: a rejected page stays the same for every number.
+        messages=render_result_messages(stored_messages(found), blocking=still_blocking),
+        blocking=still_blocking,
         home_region=subscriber.home_region if subscriber is not None else None,
         status=number_status(found.msisdn),
         not_asked=_not_asked(found.id),

@@ -25,11 +25,12 @@ from sqlalchemy import select
 
 from recovery import clock
 from recovery.claims.actors import Actor
-from recovery.claims.boundary import render_messages, run_claim
+from recovery.claims.boundary import run_claim
 from recovery.claims.records import stored_messages
 from recovery.claims.submit import ClaimRequest, InvalidClaim
 from recovery.extensions import db
 from recovery.lost import bp, drafts
+from recovery.lost.blocking import blocking, render_result_messages
 from recovery.lost.forms import SubmitForm, claimant_zone
 from recovery.lost.steps import STEPS, Step
 from recovery.models import Action, Claim, Office, Outcome
@@ -260,6 +261,8 @@ def result() -> Response | str:
     codes = {message.code for message in messages}
     succeeded = claim.outcome in (Outcome.BLOCK, Outcome.REISSUE)
     home_region = claim.ticket.subscriber.home_region if succeeded and claim.ticket is not None else None
+    # Only a verified claim asks the network: a rejected page stays the same for every number.
+    still_blocking = succeeded and blocking(claim.msisdn)
     offices = []
     if home_region and codes & _OFFICE_VISIT:
         offices = db.session.scalars(
@@ -273,7 +276,10 @@ def result() -> Response | str:
         home_region=home_region,
         offices=offices,
         # Post-loss activity has its own warning above the messages, with the count in words.
-        messages=render_messages(m for m in messages if m.code is not MessageCode.POST_LOSS_ACTIVITY),
+        messages=render_result_messages(
+            (m for m in messages if m.code is not MessageCode.POST_LOSS_ACTIVITY), blocking=still_blocking
+        ),
+        blocking=still_blocking,
         post_loss=claim.post_loss_events if MessageCode.POST_LOSS_ACTIVITY in codes else 0,
         draft_minutes=drafts.DRAFT_MINUTES,
     )

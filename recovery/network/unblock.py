@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from recovery import audit
 from recovery.models import (
     Provisioning,
+    ProvisioningOperation,
     ProvisioningState,
     Sim,
     SimStatus,
@@ -34,6 +35,18 @@ class ReissueOpen(Exception):
     """A new SIM is on its way for this number: the old one stays blocked."""
 
 
+def reissue_open(session: Session, subscriber: Subscriber) -> bool:
+    """Whether a new SIM is on its way for the number (an open reissue ticket)."""
+    open_reissue = session.scalar(
+        select(Ticket.id).where(
+            Ticket.subscriber_id == subscriber.id,
+            Ticket.type == TicketType.REISSUE,
+            Ticket.status == TicketStatus.OPEN,
+        )
+    )
+    return open_reissue is not None
+
+
 def unblock_sim(
     session: Session,
     subscriber: Subscriber,
@@ -47,14 +60,7 @@ def unblock_sim(
     sim = subscriber.current_sim
     if sim is None or sim.status is not SimStatus.BLOCKED:
         raise NotBlocked(subscriber.msisdn)
-    open_reissue = session.scalar(
-        select(Ticket.id).where(
-            Ticket.subscriber_id == subscriber.id,
-            Ticket.type == TicketType.REISSUE,
-            Ticket.status == TicketStatus.OPEN,
-        )
-    )
-    if open_reissue is not None:
+    if reissue_open(session, subscriber):
         raise ReissueOpen(subscriber.msisdn)
     sim.status = SimStatus.ACTIVE
     sim.blocked_at = None
@@ -85,3 +91,19 @@ def network_state(session: Session, msisdn: str) -> ProvisioningState | None:
     if ProvisioningState.PENDING in states:
         return ProvisioningState.PENDING
     return states[0]
+
+
+def block_confirmed(session: Session, msisdn: str) -> bool:
+    """Whether the network confirmed the number's latest block (its ``block`` row is ``done``).
+
+    A hand-over's ``data_on`` row stays pending for the cooling period, so the
+    block's own row answers, not :func:`network_state`. No block row at all is
+    no confirmation either.
+    """
+    state = session.scalar(
+        select(Provisioning.state)
+        .where(Provisioning.msisdn == msisdn, Provisioning.operation == ProvisioningOperation.BLOCK)
+        .order_by(Provisioning.id.desc())
+        .limit(1)
+    )
+    return state is ProvisioningState.DONE

@@ -1,4 +1,4 @@
-"""Handing over a new SIM, and cancelling a reissue."""
+"""Handing over a new SIM, cancelling a reissue, and unblocking a found SIM on the passport."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from recovery.iccid import InvalidIccid, normalise_iccid
+from recovery.lost.forms import PhoneNumber
 from recovery.passports import InvalidPassport, normalise_passport
 
 
@@ -50,3 +51,22 @@ class CancelForm(FlaskForm):
         validators=[DataRequired(_l("Give the reason for cancelling.")), Length(max=500)],
         render_kw={"rows": 2},
     )
+
+
+class UnblockForm(FlaskForm):
+    """The owner found the phone: the number and the passport seen in person."""
+
+    msisdn = StringField(
+        _l("Phone number of the blocked SIM card"),
+        validators=[DataRequired(_l("Enter the number of the blocked SIM card.")), PhoneNumber()],
+        render_kw={"autocomplete": "off", "inputmode": "tel"},
+    )
+    passport = StringField(
+        _l("Passport series and number, from the document shown"),
+        validators=[DataRequired(_l("Enter the series and number of the passport shown."))],
+        render_kw={"autocomplete": "off", "inputmode": "numeric", "spellcheck": "false"},
+    )
+
+    def validate_passport(self, field: StringField) -> None:
+        """Series (4 digits) and number (6 digits)."""
+        FulfilForm.validate_passport(self, field)  # type: ignore[arg-type]

@@ -6,6 +6,9 @@ number with the new SIM's ICCID; ``claims.tickets.fulfil`` compares the
 passport with the keyed digest on record (never shown), counts a wrong one
 (five lock the ticket's hand-over for an hour, here and in the API alike) and
 moves the number onto the new SIM.
+
+An owner who found the phone gets the SIM unblocked here on the passport
+(``office.unblock``, any region: the passport is the proof, not the region).
 """
 
 from __future__ import annotations
@@ -23,10 +26,13 @@ from recovery.claims import tickets
 from recovery.claims.actors import Actor
 from recovery.extensions import db
 from recovery.iccid import InvalidIccid
+from recovery.lost.forms import forget_typed
 from recovery.models import Channel, StaffRole, Ticket, TicketStatus, TicketType
 from recovery.network.inventory import SimNotInInventory
+from recovery.network.unblock import NotBlocked, ReissueOpen
 from recovery.office import bp
-from recovery.office.forms import CancelForm, FulfilForm
+from recovery.office.forms import CancelForm, FulfilForm, UnblockForm
+from recovery.office.unblock import PassportMismatch, UnblockPaused, unblock_at_office
 from recovery.verification import Policy
 
 RECENTLY_CLOSED = 20
@@ -148,6 +154,62 @@ def cancel(ticket_id: uuid.UUID) -> Response | tuple[str, int]:
         return redirect(url_for("office.ticket", ticket_id=found.id))
     flash(_("The ticket has been cancelled. The SIM card stays blocked."), "success")
     return redirect(url_for("office.queue"))
+
+
+@bp.route("/unblock", methods=["GET", "POST"])
+def unblock() -> Response | tuple[str, int]:
+    """Unblock a found SIM: the passport shown must match the number's record."""
+    form = UnblockForm()
+    if request.method == "GET":
+        return _unblock_page(form), 200
+    if not form.validate_on_submit():
+        return _unblock_page(form), 400
+    try:
+        unblock_at_office(
+            db.session,
+            form.msisdn.data,
+            form.passport.data,
+            pii_key=current_app.config["PII_KEY"],
+            actor=_actor(),
+            now=clock.now(),
+        )
+    except PassportMismatch:
+        db.session.commit()  # the refusal is counted and audited
+        # The same words for a number that is not ours: this page is no way to look numbers up.
+        form.passport.errors = [
+            _("This passport does not match the number's record. Do not unblock the SIM.")
+        ]
+        return _unblock_page(form), 400
+    except UnblockPaused:
+        db.session.rollback()
+        return _unblock_page(form, paused=True), 423
+    except NotBlocked:
+        db.session.rollback()
+        form.msisdn.errors = [_("The SIM card of this number is not blocked: nothing to unblock.")]
+        return _unblock_page(form), 409
+    except ReissueOpen:
+        db.session.rollback()
+        form.msisdn.errors = [
+            _(
+                "A new SIM card is on its way for this number: the old one stays blocked. "
+                "Hand over the new one."
+            )
+        ]
+        return _unblock_page(form), 409
+    db.session.commit()
+    flash(_("Done: the SIM card is unblocked; the network lets it on within minutes."), "success")
+    return redirect(url_for("office.unblock"))
+
+
+def _unblock_page(form: UnblockForm, *, paused: bool = False) -> str:
+    forget_typed(form.passport)  # never sent back in the page
+    return render_template(
+        "office/unblock.html",
+        form=form,
+        paused=paused,
+        lock_hours=tickets.FULFIL_LOCK_HOURS,
+        max_failures=tickets.MAX_FULFIL_FAILURES,
+    )
 
 
 def _already_closed() -> str:

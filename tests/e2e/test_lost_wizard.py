@@ -191,7 +191,7 @@ def test_block_on_a_phone_warns_of_use_after_the_loss(
     # Name and passport suffice for a block: the address and calls stay empty.
     Wizard(page, live_server).claim(Answers(action="block", address="", calls=(), lost_at=local))
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Ваша SIM-карта заблокирована")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ваша SIM-карта блокируется…")
     expect(page.get_by_role("alert")).to_contain_text(
         "3 события с вашего номера после того, как вы его потеряли"
     )
@@ -209,7 +209,7 @@ def test_reissue_away_from_home_blocks_and_names_the_home_region(
 ):
     Wizard(page, live_server).claim(Answers(region="RU-TA"))
 
-    expect(page.get_by_role("heading", level=1)).to_have_text("Ваша SIM-карта заблокирована")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ваша SIM-карта блокируется…")
     expect(page.get_by_role("main")).to_contain_text("домашнем регионе")
     expect(page.get_by_role("heading", name=re.compile("Наши офисы в регионе «Москва»"))).to_be_visible()
     [claim] = _claims(session)
@@ -335,7 +335,7 @@ def test_the_wizard_with_the_keyboard_only(new_page, live_server, session, ivano
 
     expect(page.get_by_role("heading", level=1)).to_have_text("Check your answers")
     _continue_with_keyboard(page, "Block the SIM card now")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Your SIM card is blocked")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your SIM card is being blocked…")
     assert _sim_status(session, ivanov) is SimStatus.BLOCKED
 
 

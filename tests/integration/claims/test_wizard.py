@@ -69,7 +69,7 @@ def test_block_with_name_and_passport_only_blocks_at_once(client, session, ivano
     answers = WizardAnswers(action="block", address="", calls=())
     page = submit_wizard(client, answers)
     text = page.get_data(as_text=True)
-    assert page.status_code == 200 and "SIM-карта заблокирована" in text
+    assert page.status_code == 200 and "Ваша SIM-карта блокируется…" in text
     [ticket] = _tickets(session, ivanov.id)
     assert (ticket.type.value, ticket.status) == ("block", TicketStatus.DONE)
     assert _sim(session, ivanov.id).status is SimStatus.BLOCKED
@@ -154,7 +154,7 @@ def test_a_repeated_reissue_answers_with_the_open_ticket(app, session, ivanov):
 def test_english_pages_when_chosen(client, session, ivanov):
     headers = {"Accept-Language": "en"}
     page = submit_wizard(client, WizardAnswers(action="block"), headers=headers)
-    assert "Your SIM card is blocked" in page.get_data(as_text=True)
+    assert "Your SIM card is being blocked…" in page.get_data(as_text=True)
 
 
 # --- Steps, errors and navigation ---------------------------------------------------------------
