@@ -19,6 +19,7 @@ from recovery.claims.actors import Actor
 from recovery.claims.tickets import FULFIL_LOCK_HOURS, MAX_FULFIL_FAILURES
 from recovery.models import AuditEvent, Sim, Subscriber
 from recovery.network.unblock import unblock_sim
+from recovery.security.guards import take_guard
 from recovery.verification.passport import match_passport
 
 REFUSED = "sim.unblock_refused"
@@ -50,6 +51,8 @@ def unblock_at_office(
     Raises :class:`UnblockPaused`, :class:`PassportMismatch` (after counting it),
     or ``unblock``'s ``NotBlocked`` / ``ReissueOpen``.
     """
+    # Count, then check, as one step: parallel tries by several clerks wait here in turn.
+    take_guard(session, f"office-unblock:{msisdn}")
     if recent_refusals(session, msisdn, now) >= MAX_FULFIL_FAILURES:
         raise UnblockPaused(msisdn)
     subscriber = session.scalar(select(Subscriber).where(Subscriber.msisdn == msisdn))

@@ -4,16 +4,29 @@ number that is not ours, both counted; never while a new SIM is on its way."""
 from __future__ import annotations
 
 import re
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import select
 
+from recovery.claims.actors import Actor
 from recovery.claims.tickets import MAX_FULFIL_FAILURES
-from recovery.models import AuditEvent, Provisioning, ProvisioningOperation, SimStatus
+from recovery.extensions import db
+from recovery.models import AuditEvent, Channel, Provisioning, ProvisioningOperation, SimStatus
+from recovery.office.unblock import PassportMismatch, UnblockPaused, unblock_at_office
 from tests.helpers.claims import UNKNOWN_NUMBER, open_reissue
+from tests.helpers.databases import ON_POSTGRES
 from tests.helpers.people import IVANOV
 from tests.helpers.web import csrf_token, login
 
 WRONG_PASSPORT = "4509 999999"
+PARALLEL = 12
+
+
+def clock_now() -> datetime:
+    return datetime.now(UTC)
 
 
 def _unblock(client, msisdn: str = IVANOV["msisdn"], passport: str = IVANOV["passport"]):
@@ -121,3 +134,34 @@ def test_a_malformed_number_or_passport_is_told_next_to_the_field(client, sessio
 def test_only_office_staff_reach_the_page(client, session, agent):
     login(client, agent)
     assert client.get("/office/unblock").status_code == 403
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="row locks need PostgreSQL (TEST_DATABASE_URL)")
+def test_parallel_wrong_passports_get_no_more_checks_than_serial_ones(app, session, ivanov):
+    _block(session, ivanov)
+    barrier = threading.Barrier(PARALLEL, timeout=60)
+
+    def try_once(_n: int) -> str:
+        with app.app_context():
+            actor = Actor("staff:office-msk", Channel.OFFICE)
+            barrier.wait()
+            try:
+                unblock_at_office(
+                    db.session,
+                    ivanov.msisdn,
+                    WRONG_PASSPORT,
+                    pii_key=app.config["PII_KEY"],
+                    actor=actor,
+                    now=clock_now(),
+                )
+            except PassportMismatch:
+                outcome = "refused"
+            except UnblockPaused:
+                outcome = "paused"
+            db.session.commit()
+            return outcome
+
+    with ThreadPoolExecutor(PARALLEL) as pool:
+        outcomes = sorted(pool.map(try_once, range(PARALLEL)))
+    assert outcomes == ["paused"] * (PARALLEL - MAX_FULFIL_FAILURES) + ["refused"] * MAX_FULFIL_FAILURES
+    assert len(_events(session, "sim.unblock_refused")) == MAX_FULFIL_FAILURES
