@@ -30,6 +30,7 @@ from typing import Protocol
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from recovery import audit
 from recovery.delivery import Undeliverable
 from recovery.delivery.language import account_language
 from recovery.models import Notification, NotificationStatus, Subscriber
@@ -37,6 +38,8 @@ from recovery.network.worker import MAX_ERROR_LENGTH, backoff
 from recovery.regions import UnknownRegion, get_region
 
 EMAIL = "email"
+#: The actor and channel of a delivery's audit events (the worker's, as for provisioning).
+WORKER = "worker"
 DEFAULT_BACKEND = "recovery.claims.notifications:OutboxOnly"
 
 #: Hand-overs to the transport before a message is ``failed`` (5 s, 10 s, … apart: about 5 minutes).
@@ -249,6 +252,23 @@ def _error_text(exc: Exception, notification: Notification) -> str:
     return _SECRET_LIKE.sub("[redacted]", text)[:MAX_ERROR_LENGTH]
 
 
+def _fail(session: Session, notification: Notification) -> None:
+    """Give the message up, audited (its kind and channel, never its recipient or text)."""
+    notification.status = NotificationStatus.FAILED
+    notification.next_attempt_at = None
+    logger.error("notification %s failed: %s", notification.id, notification.error)
+    audit.record(
+        session,
+        actor=WORKER,
+        action="notification.failed",
+        channel=WORKER,
+        notification_id=notification.id,
+        kind=notification.kind,
+        notification_channel=notification.channel,
+        attempts=notification.attempts,
+    )
+
+
 def deliver_queued(session: Session, backend: DeliveryBackend, now: datetime, limit: int = 100) -> int:
     """Hand the queued notifications due at ``now`` to ``backend``; returns how many were sent.
 
@@ -274,9 +294,7 @@ def deliver_queued(session: Session, backend: DeliveryBackend, now: datetime, li
         except Exception as exc:  # the transport down or refusing: counted, retried later
             notification.error = _error_text(exc, notification)
             if isinstance(exc, Undeliverable) or notification.attempts >= MAX_ATTEMPTS:
-                notification.status = NotificationStatus.FAILED
-                notification.next_attempt_at = None
-                logger.error("notification %s failed: %s", notification.id, notification.error)
+                _fail(session, notification)
             else:
                 notification.next_attempt_at = now + backoff(notification.attempts)
                 logger.warning(

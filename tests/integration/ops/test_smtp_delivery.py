@@ -14,7 +14,7 @@ from sqlalchemy import select
 from recovery import clock
 from recovery.claims.notifications import MAX_ATTEMPTS, deliver_queued, load_backend
 from recovery.extensions import db
-from recovery.models import Account, Notification, NotificationStatus
+from recovery.models import Account, AuditEvent, Notification, NotificationStatus
 from recovery.observability.outboxes import notifications_backlog
 from tests.integration.ops.conftest import MAIL_PASSWORD, MAIL_USER, free_port
 from tests.integration.security.cast import api_claim, make_cast
@@ -152,6 +152,13 @@ def test_after_the_last_attempt_the_message_fails_and_is_counted(app, session, m
         assert _deliver_at(app, session, notification.next_attempt_at) == 0
     assert notification.status == NotificationStatus.FAILED and notification.attempts == MAX_ATTEMPTS
     assert _deliveries("failed") == failed + 1
+    event = session.scalars(select(AuditEvent).where(AuditEvent.action == "notification.failed")).one()
+    assert event.details == {
+        "notification_id": notification.id,
+        "kind": "reissue_opened",
+        "notification_channel": "email",
+        "attempts": MAX_ATTEMPTS,
+    }
     assert _deliver_at(app, session, clock.now() + timedelta(days=1)) == 0
     assert notification.attempts == MAX_ATTEMPTS  # a failed message is never tried again
 
