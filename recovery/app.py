@@ -78,4 +78,7 @@ def create_app(config: object) -> Flask:
     from recovery.delivery.commands import smpp_receipts_command
 
     app.cli.add_command(smpp_receipts_command)
+    from recovery.delivery.retention import prune_outbox_command
+
+    app.cli.add_command(prune_outbox_command)
     return app

@@ -21,20 +21,31 @@ encrypted at rest (``recovery.models.types.EncryptedText``).
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import import_module
 from typing import Protocol
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
+from recovery import audit
+from recovery.delivery import Undeliverable
 from recovery.delivery.language import account_language
 from recovery.models import Notification, NotificationStatus, Subscriber
+from recovery.network.worker import MAX_ERROR_LENGTH, backoff
 from recovery.regions import UnknownRegion, get_region
 
 EMAIL = "email"
+#: The actor and channel of a delivery's audit events (the worker's, as for provisioning).
+WORKER = "worker"
 DEFAULT_BACKEND = "recovery.claims.notifications:OutboxOnly"
+
+#: Hand-overs to the transport before a message is ``failed`` (5 s, 10 s, … apart: about 5 minutes).
+MAX_ATTEMPTS = 6
+#: Cut out of a stored error: anything shaped like a key (Ki, OPc: 32 hex digits), a code or a number.
+_SECRET_LIKE = re.compile(r"[0-9a-fA-F]{32}|\d{4,}")
 
 logger = logging.getLogger(__name__)
 
@@ -227,25 +238,75 @@ def load_backend(path: str | None) -> DeliveryBackend:
     return backend_class()
 
 
+def _error_text(exc: Exception, notification: Notification) -> str:
+    """The error for the row and the log: no body, no code, no address, nothing shaped like a key.
+
+    A server may echo what it refused (a recipient, a line of the message), so
+    the notification's own values are cut out and so is every run of digits
+    (a one-time code, a phone number) and anything shaped like a key.
+    """
+    text = f"{type(exc).__name__}: {exc}"
+    for value in (notification.body, notification.subject, notification.recipient):
+        if value:
+            text = text.replace(value, "[redacted]")
+    return _SECRET_LIKE.sub("[redacted]", text)[:MAX_ERROR_LENGTH]
+
+
+def _fail(session: Session, notification: Notification) -> None:
+    """Give the message up, audited (its kind and channel, never its recipient or text)."""
+    notification.status = NotificationStatus.FAILED
+    notification.next_attempt_at = None
+    logger.error("notification %s failed: %s", notification.id, notification.error)
+    audit.record(
+        session,
+        actor=WORKER,
+        action="notification.failed",
+        channel=WORKER,
+        notification_id=notification.id,
+        kind=notification.kind,
+        notification_channel=notification.channel,
+        attempts=notification.attempts,
+    )
+
+
 def deliver_queued(session: Session, backend: DeliveryBackend, now: datetime, limit: int = 100) -> int:
-    """Hand queued notifications to ``backend``; returns how many were sent. The caller commits."""
+    """Hand the queued notifications due at ``now`` to ``backend``; returns how many were sent.
+
+    A transport error schedules the next attempt after ``backoff(attempts)``
+    (the provisioning worker's policy); after ``MAX_ATTEMPTS``, or at once when
+    the message cannot be delivered at all (``Undeliverable``), it is ``failed``.
+    A message waiting for its retry stays ``queued``: it is still backlog. The caller commits.
+    """
     if not getattr(backend, "sends", True):
         return 0
     queued = session.scalars(
         select(Notification)
         .where(Notification.status == NotificationStatus.QUEUED)
+        .where(or_(Notification.next_attempt_at.is_(None), Notification.next_attempt_at <= now))
         .order_by(Notification.id)
         .limit(limit)
     ).all()
     sent = 0
     for notification in queued:
+        notification.attempts = (notification.attempts or 0) + 1
         try:
             backend.send(notification)
-        except Exception:
-            logger.exception("notification %s failed", notification.id)
-            notification.status = NotificationStatus.FAILED
+        except Exception as exc:  # the transport down or refusing: counted, retried later
+            notification.error = _error_text(exc, notification)
+            if isinstance(exc, Undeliverable) or notification.attempts >= MAX_ATTEMPTS:
+                _fail(session, notification)
+            else:
+                notification.next_attempt_at = now + backoff(notification.attempts)
+                logger.warning(
+                    "notification %s attempt %s failed: %s",
+                    notification.id,
+                    notification.attempts,
+                    notification.error,
+                )
             continue
         notification.status = NotificationStatus.SENT
         notification.sent_at = now
+        notification.next_attempt_at = None
+        notification.error = None
         sent += 1
     return sent

@@ -4,7 +4,8 @@
 message to the transport of its channel (``email`` → :class:`SmtpBackend`
 when ``MAIL_SERVER`` is set, ``sms`` → :class:`SmppBackend` when
 ``SMPP_HOST`` is set); a message whose channel has no transport configured
-fails (it stays in the outbox as ``failed`` for the operator to see). Each
+fails at once (it stays in the outbox as ``failed`` for the operator to see);
+a transport error is retried by the worker with a backoff. Each
 backend can also be named on its own (``recovery.delivery.smtp:SmtpBackend``).
 They run through ``deliver_queued`` (``flask deliver-notifications`` or the worker).
 """
@@ -18,7 +19,11 @@ from flask import current_app
 from recovery.models import Notification
 
 
-class TransportNotConfigured(RuntimeError):
+class Undeliverable(Exception):
+    """The message cannot be delivered however often it is tried: ``deliver_queued`` fails it at once."""
+
+
+class TransportNotConfigured(Undeliverable, RuntimeError):
     """A message's channel has no transport configured (``MAIL_SERVER``, ``SMPP_HOST``)."""
 
 

@@ -31,6 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from recovery import clock
+from recovery.delivery import Undeliverable
 from recovery.models import Notification
 from recovery.models.delivery import SUBMITTED, SmsDelivery
 from recovery.observability.metrics import SMS_RECEIPTS
@@ -55,7 +56,7 @@ _wire = logging.getLogger(WIRE_LOGGER)
 _wire.addFilter(HidePdus())
 
 
-class NotAnSms(ValueError):
+class NotAnSms(Undeliverable, ValueError):
     """The notification is not for the SMS channel."""
 
 

@@ -6,8 +6,8 @@ before anything else is sent, with the server's certificate verified),
 ``MAIL_FROM``. Each message is ``multipart/alternative``: a ``text/plain``
 part first, then the same text as minimal HTML, UTF-8 throughout, in the
 account holder's language when on record (``recovery.delivery.language``).
-One connection per message: a failure fails that message only, and
-``deliver_queued`` marks it ``failed``.
+One connection per message: a failure touches that message only, and
+``deliver_queued`` tries it again later (``failed`` after the last attempt).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from email.utils import formatdate, make_msgid
 
 from flask import current_app
 
+from recovery.delivery import Undeliverable
 from recovery.delivery.language import in_language
 from recovery.models import Notification
 
@@ -29,7 +30,7 @@ EMAIL = "email"
 TIMEOUT = 15
 
 
-class NotAnEmail(ValueError):
+class NotAnEmail(Undeliverable, ValueError):
     """The notification is not for the e-mail channel."""
 
 

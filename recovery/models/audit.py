@@ -59,6 +59,7 @@ class Notification(db.Model):
     """
 
     __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_status_next_attempt", "status", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(BigIntPK, primary_key=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=now)
@@ -73,6 +74,12 @@ class Notification(db.Model):
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     #: The account holder's language ("ru", "en") when on record; else the message goes in both.
     language: Mapped[str | None] = mapped_column(String(5))
+    #: Failed hand-overs to the transport so far; after the last one the message is ``failed``.
+    attempts: Mapped[int] = mapped_column(default=0)
+    #: When a queued message is due again after a failure (None: due now).
+    next_attempt_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: The last transport error, redacted: never the body, a code, the recipient or a key.
+    error: Mapped[str | None] = mapped_column(String(500))
 
     def __repr__(self) -> str:
         return f"<Notification {self.id} {self.channel} {self.status}>"

@@ -2,7 +2,8 @@
 
 The claims, lockout, partner and delivery code stays as it is: a session
 listener notes the rows a flush wrote (a claim, an unlock, a partner's audit
-event, an outbox row changing to sent or failed) and adds them to the counters
+event, an outbox row changing to sent or failed, or
+scheduled for another attempt) and adds them to the counters
 after the commit, so that a rolled-back claim is never counted.
 """
 
@@ -54,9 +55,12 @@ def _after_flush(session: Session, _context: object) -> None:
                 pending.append((LOCKS, ("refused",)))
     for obj in session.dirty:
         if isinstance(obj, Notification):
-            added = inspect(obj).attrs.status.history.added
+            attrs = inspect(obj).attrs
+            added = attrs.status.history.added
             if added and added[0] in _DELIVERY_RESULTS:
                 pending.append((DELIVERIES, (obj.channel, _DELIVERY_RESULTS[added[0]])))
+            elif attrs.attempts.history.added and obj.status == NotificationStatus.QUEUED:
+                pending.append((DELIVERIES, (obj.channel, "retried")))  # failed, tried again later
 
 
 def _after_commit(session: Session) -> None:

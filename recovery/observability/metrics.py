@@ -60,7 +60,7 @@ LOOKUPS = Counter(
 )
 DELIVERIES = Counter(
     "recovery_notification_deliveries_total",
-    "Outbox messages handed to the delivery backend, by channel and result (sent, failed).",
+    "Outbox messages handed to the delivery backend, by channel and result (sent, failed, retried).",
     ["channel", "result"],
 )
 SMS_RECEIPTS = Counter(

@@ -1,4 +1,9 @@
-"""Key rotation: every encrypted value re-encrypted under the newest key, in batches."""
+"""Key rotation: every encrypted value re-encrypted under the newest key, in batches.
+
+"Every" is every ``EncryptedText`` column of the models' metadata, found by its
+type, so a new encrypted column is rotated without a change here: the
+subscribers' personal data, the outbox, and the SIM inventory's Ki and OPc.
+"""
 
 from __future__ import annotations
 

@@ -136,11 +136,13 @@ def test_an_undelivered_receipt_is_recorded(app, session, smpp_config, smsc):
     )
 
 
-def test_a_refused_bind_fails_the_message(app, session, smpp_config, smsc):
+def test_a_refused_bind_keeps_the_message_for_a_retry_without_its_code(app, session, smpp_config, smsc):
     app.config["SMPP_PASSWORD"] = "wrong"
     _queue_sms(session, "+79217654321", "Код 123456")
     assert _deliver(app) == 0
-    assert session.scalars(select(Notification.status)).one() == NotificationStatus.FAILED
+    notification = session.scalars(select(Notification)).one()
+    assert (notification.status, notification.attempts) == (NotificationStatus.QUEUED, 1)
+    assert "Bind Failed" in notification.error and "123456" not in notification.error
     assert "bind_refused" in [e["event"] for e in smsc.drain(until="bind_refused")]
     assert smsc.submitted() == []
     assert session.scalars(select(SmsDelivery)).all() == []
