@@ -23,7 +23,7 @@ from recovery import create_app
 from recovery.account.login_routes import PUBLIC_ENDPOINTS as ACCOUNT_PUBLIC_ENDPOINTS
 from recovery.claims import lockout
 from recovery.extensions import db
-from recovery.models import AuditEvent, StaffRole, StaffUser, Ticket, TicketStatus
+from recovery.models import AuditEvent, SimStatus, StaffRole, StaffUser, Ticket, TicketStatus
 from recovery.security import throttle
 from recovery.verification import Policy
 from tests.helpers.cast import Cast, api_claim, console_claim, make_cast
@@ -289,6 +289,10 @@ def _staff_actions(cast: Cast, session) -> dict[str, tuple[str, object, str]]:
     )
     locked = _lock(cast, session)
     ticket_page = f"/office/tickets/{ticket_id}"
+    # The owner found the phone and brings the passport to an office.
+    found = make_subscriber(session, cast.app.config["PII_KEY"], msisdn="+79031230099", region="RU-MOW")
+    found.current_sim.status = SimStatus.BLOCKED
+    session.commit()
     # Agents answer conversations that subscribers start.
     holder = cast.client("holder")
     assert (
@@ -337,6 +341,16 @@ def _staff_actions(cast: Cast, session) -> dict[str, tuple[str, object, str]]:
                 {"reason": "duplicate"},
             ),
             "ticket.cancelled",
+        ),
+        "office.unblock": (
+            "office",
+            lambda c: post_form(
+                c,
+                "/office/unblock",
+                "/office/unblock",
+                {"msisdn": found.msisdn, "passport": IVANOV["passport"]},
+            ),
+            "sim.unblocked",
         ),
         "supervisor.unlock": (
             "supervisor",
