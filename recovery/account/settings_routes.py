@@ -253,9 +253,7 @@ def settings_unblock() -> str | BaseResponse:
         return _settings_page(account, unblock_form=form)
     actor = Actor.account_holder(account, client_ip())
     try:
-        unblock_sim(
-            db.session, account.subscriber, now=now(), actor=actor.label, channel=actor.channel, ip=actor.ip
-        )
+        unblock_sim(db.session, account.subscriber, now=now(), actor=actor)
     except ReissueOpen:
         db.session.rollback()
         form.form_errors.append(_("A new SIM card is on its way for your number: the old one stays blocked."))

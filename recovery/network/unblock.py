@@ -12,7 +12,8 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from recovery import audit
+from recovery.claims import tickets
+from recovery.claims.actors import Actor
 from recovery.models import (
     Provisioning,
     ProvisioningOperation,
@@ -20,9 +21,6 @@ from recovery.models import (
     Sim,
     SimStatus,
     Subscriber,
-    Ticket,
-    TicketStatus,
-    TicketType,
 )
 from recovery.network import provisioning
 
@@ -37,14 +35,7 @@ class ReissueOpen(Exception):
 
 def reissue_open(session: Session, subscriber: Subscriber) -> bool:
     """Whether a new SIM is on its way for the number (an open reissue ticket)."""
-    open_reissue = session.scalar(
-        select(Ticket.id).where(
-            Ticket.subscriber_id == subscriber.id,
-            Ticket.type == TicketType.REISSUE,
-            Ticket.status == TicketStatus.OPEN,
-        )
-    )
-    return open_reissue is not None
+    return tickets.open_reissue_of(session, subscriber.id) is not None
 
 
 def unblock_sim(
@@ -52,9 +43,7 @@ def unblock_sim(
     subscriber: Subscriber,
     *,
     now: datetime,
-    actor: str,
-    channel: str,
-    ip: str | None = None,
+    actor: Actor,
 ) -> Sim:
     """Make the current SIM active again and queue the network's unblock (the caller commits)."""
     sim = subscriber.current_sim
@@ -65,15 +54,7 @@ def unblock_sim(
     sim.status = SimStatus.ACTIVE
     sim.blocked_at = None
     provisioning.unblock(session, subscriber.msisdn, sim, now)
-    audit.record(
-        session,
-        actor=actor,
-        action="sim.unblocked",
-        channel=channel,
-        subject=subscriber.msisdn,
-        ip=ip,
-        sim_id=sim.id,
-    )
+    actor.audit(session, "sim.unblocked", subscriber.msisdn, sim_id=sim.id)
     return sim
 
 

@@ -60,4 +60,4 @@ def unblock_at_office(
     if not match_passport(passport, stored, pii_key).matched:
         actor.audit(session, REFUSED, msisdn)
         raise PassportMismatch(msisdn)
-    return unblock_sim(session, subscriber, now=now, actor=actor.label, channel=actor.channel, ip=actor.ip)
+    return unblock_sim(session, subscriber, now=now, actor=actor)

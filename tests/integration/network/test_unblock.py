@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from recovery.models import ProvisioningOperation, ProvisioningState, SimStatus, StaffRole
+from recovery.claims.actors import Actor
+from recovery.models import Channel, ProvisioningOperation, ProvisioningState, SimStatus, StaffRole
 from recovery.network.unblock import NotBlocked, ReissueOpen, network_state, unblock_sim
 from recovery.network.worker import Worker
 from tests.helpers.people import make_staff
@@ -16,6 +17,7 @@ from tests.integration.network.conftest import in_network, rows
 from tests.integration.network.test_hlr import _block_claim
 
 DIGITS = IVANOV["msisdn"].lstrip("+")
+ACCOUNT_HOLDER = Actor("account:1", Channel.ACCOUNT)
 
 
 def test_an_unblocked_sim_is_let_on_the_network_again(app, session, config, clock, hlr, ivanov):
@@ -28,7 +30,7 @@ def test_an_unblocked_sim_is_let_on_the_network_again(app, session, config, cloc
     assert hlr.get(f"subscriber.by-msisdn-{DIGITS}.cs-enabled") == "0"
 
     session.expire_all()
-    unblock_sim(session, ivanov, now=clock(), actor="account:1", channel="account")
+    unblock_sim(session, ivanov, now=clock(), actor=ACCOUNT_HOLDER)
     session.commit()
     assert ivanov.current_sim.status is SimStatus.ACTIVE
     Worker(app).run_once()
@@ -36,14 +38,14 @@ def test_an_unblocked_sim_is_let_on_the_network_again(app, session, config, cloc
     assert (info["nam_cs"], info["nam_ps"]) == ("1", "1")
     assert rows(session)[-1].operation is ProvisioningOperation.UNBLOCK
     with pytest.raises(NotBlocked):
-        unblock_sim(session, ivanov, now=clock(), actor="account:1", channel="account")
+        unblock_sim(session, ivanov, now=clock(), actor=ACCOUNT_HOLDER)
 
 
 def test_no_unblock_while_a_new_sim_is_on_its_way(session, config, clock, hlr, ivanov):
     open_reissue(session, config.PII_KEY, ivanov, IVANOV["calls"])
     session.expire_all()
     with pytest.raises(ReissueOpen):
-        unblock_sim(session, ivanov, now=clock(), actor="account:1", channel="account")
+        unblock_sim(session, ivanov, now=clock(), actor=ACCOUNT_HOLDER)
     session.rollback()
     assert ivanov.current_sim.status is SimStatus.BLOCKED
 
