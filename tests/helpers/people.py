@@ -10,6 +10,7 @@ from functools import cache
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from recovery.contracts import open_contract
 from recovery.iccid import with_check_digit
 from recovery.models import (
     Account,
@@ -70,8 +71,9 @@ def make_subscriber(
     email: str | None = IVANOV["email"],
     activated_at: datetime | None = None,
 ) -> Subscriber:
-    """A subscriber (Иванов unless told otherwise) with one active SIM."""
+    """A subscriber (Иванов unless told otherwise) with one active SIM and a contract since its activation."""
     last, first, *rest = full_name.split()
+    activated_at = activated_at or datetime(2024, 1, 1, tzinfo=UTC)
     subscriber = Subscriber(
         msisdn=msisdn,
         last_name=last,
@@ -88,9 +90,10 @@ def make_subscriber(
         Sim(
             iccid=iccid(),
             status=SimStatus.ACTIVE,
-            activated_at=activated_at or datetime(2024, 1, 1, tzinfo=UTC),
+            activated_at=activated_at,
         )
     )
+    open_contract(subscriber, activated_at)
     session.add(subscriber)
     session.commit()
     return subscriber
