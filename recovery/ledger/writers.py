@@ -203,12 +203,10 @@ def _change_owner(
     ticket open is refused: the office would hand the new owner's number to the
     old one.
     """
+    if iccid_owner == subscriber.id:
+        return "iccid: a new owner of the number needs a new SIM"
     if iccid_owner is not None:
-        return (
-            "iccid: a new owner of the number needs a new SIM"
-            if iccid_owner == subscriber.id
-            else ("iccid: belongs to another number")
-        )
+        return "iccid: belongs to another number"
     at = values["activated_at"]
     assert isinstance(at, datetime)
     current = subscriber.current_contract

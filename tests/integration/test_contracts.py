@@ -95,16 +95,19 @@ def test_an_import_naming_another_person_hands_the_number_over(runner, session, 
 
 
 def test_a_hand_over_that_cannot_be_is_refused_and_nothing_is_written(runner, session, config, tmp_path):
-    runner.invoke(args=["import-subscribers", str(write_csv(tmp_path / "a.csv", ROW_A))])
+    iccid_c = with_check_digit("897010100000000013")
+    row_c = ROW_A.replace(NUMBER, "+79160000009").replace(ICCID_A, iccid_c)
+    runner.invoke(args=["import-subscribers", str(write_csv(tmp_path / "a.csv", ROW_A, row_c))])
     cases = {
         "needs a new SIM": ROW_B.replace(ICCID_B, ICCID_A),
+        "belongs to another number": ROW_B.replace(ICCID_B, iccid_c),
         "after the present owner's contract began": ROW_B.replace("2025-09-21T12:00", "2024-01-15T09:00"),
     }
     for reason, row in cases.items():
         result = runner.invoke(args=["import-subscribers", str(write_csv(tmp_path / "x.csv", row))])
         assert result.exit_code != 0 and reason in result.output, result.output
     assert len(contracts(session)) == 1
-    assert session.scalar(select(Subscriber.last_name)) == "Иванов"
+    assert session.scalar(select(Subscriber.last_name).where(Subscriber.msisdn == NUMBER)) == "Иванов"
 
 
 def test_no_hand_over_while_a_reissue_is_open(runner, session, config, tmp_path):
