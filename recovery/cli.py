@@ -76,10 +76,14 @@ def _run_import(path: str, kind: str, importer: Callable[..., ImportResult]) -> 
             for error in rejected.errors:
                 click.echo(str(error), err=True)
             raise click.ClickException(f"{path}: rejected, nothing imported") from None
-    record_cli_event(f"import.{kind}", rows=result.rows, added=result.added, updated=result.updated)
+    counts = {"rows": result.rows, "added": result.added, "updated": result.updated}
+    if result.owners_changed:
+        counts["owners_changed"] = result.owners_changed
+    record_cli_event(f"import.{kind}", **counts)
     db.session.commit()
+    owners = f" ({result.owners_changed} to a new owner)" if result.owners_changed else ""
     click.echo(
-        f"{kind}: {result.rows} rows read, {result.added} added, {result.updated} updated,"
+        f"{kind}: {result.rows} rows read, {result.added} added, {result.updated} updated{owners},"
         f" {result.skipped} already present"
     )
 

@@ -16,6 +16,7 @@ from faker import Faker
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
+from recovery.contracts import open_contract
 from recovery.iccid import with_check_digit
 from recovery.models import CallEvent, Office, Sim, SimStatus, StaffRole, StaffUser, Subscriber
 from recovery.passports import passport_digest
@@ -289,6 +290,7 @@ def seed_demo(session: Session, pii_key: str, now: datetime | None = None) -> di
     for subscriber in subscribers:
         activated = gen.instant(HISTORY_DAYS + 30, HISTORY_DAYS + 900)
         subscriber.sims.append(Sim(iccid=gen.iccid(), status=SimStatus.ACTIVE, activated_at=activated))
+        open_contract(subscriber, activated)
     session.add_all(subscribers)
 
     msisdns = [s.msisdn for s in subscribers]

@@ -23,6 +23,8 @@ from recovery.extensions import csrf
 API_MODULES: tuple[str, ...] = (
     "recovery.camara.kyc_match",
     "recovery.camara.sim_swap",
+    "recovery.camara.recycling",
+    "recovery.camara.tenure",
     "recovery.api.claims",
 )
 
@@ -134,7 +136,7 @@ def init_api(app: Flask) -> RecoveryApi:
         spec_kwargs={
             "info": {
                 "description": "Claims and tickets for call-centre and office software (/api/v1); "
-                "CAMARA KYC Match and SIM Swap for partners (/camara). "
+                "CAMARA KYC Match, SIM Swap, Number Recycling and KYC Tenure for partners (/camara). "
                 "No text value may contain the NUL character (U+0000): such a request is "
                 "400 INVALID_ARGUMENT."
             }

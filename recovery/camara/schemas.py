@@ -14,6 +14,7 @@ from recovery.camara.common import FullMatch, phone_number_field
 
 # The bands live with the rule that makes them (no Flask there).
 from recovery.camara.services import DEFAULT_MAX_AGE_HOURS, MAX_MAX_AGE_HOURS, MIN_MAX_AGE_HOURS, SCORE_BANDS
+from recovery.models import ContractType
 
 
 class CreateSimSwapDate(ma.Schema):
@@ -207,3 +208,73 @@ KYC_MatchResponse = ma.Schema.from_dict(
     name="KYC_MatchResponse",
 )
 KYC_MatchResponse.__doc__ = "For each property sent, ``<property>Match`` and, beside a 'false', its score."
+
+
+# --- Number Recycling v0.2 and KYC Tenure v0.2 ---------------------------------------------------
+
+#: KYC Tenure's ``contractType`` values (CAMARA's enum; ours are PAYG and PAYM).
+CONTRACT_TYPES = tuple(kind.value for kind in ContractType)
+
+
+def _past_date(description: str, example: str) -> ma.fields.Date:
+    # A date in the future is 400 OUT_OF_RANGE, checked by the view (CAMARA).
+    return ma.fields.Date(
+        required=True,
+        metadata={
+            "description": f"{description} RFC 3339 calendar date (YYYY-MM-DD), a UTC day; "
+            "a date after today is 400 OUT_OF_RANGE.",
+            "example": example,
+        },
+    )
+
+
+class CreateCheckNumRecycling(ma.Schema):
+    """Body of Number Recycling's ``check``."""
+
+    phoneNumber = phone_number_field()
+    specifiedDate = _past_date(
+        "The date from which a change of the number's subscriber is looked for.",
+        "2024-10-31",
+    )
+
+
+class CheckNumRecyclingInfo(ma.Schema):
+    """Answer of Number Recycling's ``check``."""
+
+    phoneNumberRecycled = ma.fields.Boolean(
+        required=True,
+        metadata={
+            "description": "True when the number's subscriber changed after specifiedDate (or the "
+            "number had no subscriber that day); a new SIM for the same subscriber is no change."
+        },
+    )
+
+
+class Tenure(ma.Schema):
+    """Body of KYC Tenure's ``check-tenure``."""
+
+    phoneNumber = phone_number_field()
+    tenureDate = _past_date(
+        "The date from which continuous tenure of the number's subscriber is to be confirmed.",
+        "2023-07-03",
+    )
+
+
+class TenureInfo(ma.Schema):
+    """Answer of KYC Tenure's ``check-tenure``."""
+
+    tenureDateCheck = ma.fields.Boolean(
+        required=True,
+        metadata={
+            "description": "True when the number's present subscriber has held it continuously since "
+            "tenureDate (a reissued SIM does not reset the tenure)."
+        },
+    )
+    contractType = ma.fields.String(
+        validate=ma.validate.OneOf(CONTRACT_TYPES),
+        metadata={
+            "description": "PAYG (prepaid) or PAYM (monthly contract), from the current tariff; "
+            "omitted when the tariff's type is not known.",
+            "example": "PAYM",
+        },
+    )

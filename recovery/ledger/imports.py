@@ -55,6 +55,8 @@ class ImportResult:
     rows: int
     added: int
     updated: int = 0
+    #: Known numbers handed to a new owner (counted in ``updated`` too).
+    owners_changed: int = 0
 
     @property
     def skipped(self) -> int:
@@ -169,14 +171,16 @@ def import_subscribers(
     """Import ``subscribers.csv``: new numbers are added, known ones updated.
 
     A row whose ICCID differs from the number's current SIM is refused: a SIM
-    change goes through a reissue, never through a file. The caller commits
+    change goes through a reissue, never through a file. A row naming another
+    person (another passport) for a known number hands the number to them: the
+    old contract ends, a new one starts on the row's new SIM (``writers``). The caller commits
     on success and rolls back on ``ImportRejected``.
     """
     errors: list[RowError] = []
     seen_msisdns: dict[str, int] = {}
     seen_iccids: dict[str, int] = {}
     batch: list[tuple[int, dict[str, object]]] = []
-    counts = {"rows": 0, "added": 0, "updated": 0}
+    counts = {"rows": 0, "added": 0, "updated": 0, "owners_changed": 0}
 
     def flush() -> None:
         write_subscriber_batch(session, batch, errors, counts)
@@ -202,4 +206,9 @@ def import_subscribers(
         flush()
     if errors:
         raise ImportRejected(errors[:MAX_REPORTED_ERRORS])
-    return ImportResult(rows=counts["rows"], added=counts["added"], updated=counts["updated"])
+    return ImportResult(
+        rows=counts["rows"],
+        added=counts["added"],
+        updated=counts["updated"],
+        owners_changed=counts["owners_changed"],
+    )

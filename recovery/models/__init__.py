@@ -13,6 +13,7 @@ from recovery.models.account import (
 )
 from recovery.models.audit import AuditEvent, Notification, NotificationStatus
 from recovery.models.claims import Action, Channel, Claim, Outcome, Ticket, TicketStatus, TicketType
+from recovery.models.contracts import Contract, ContractType
 from recovery.models.delivery import SmsDelivery
 from recovery.models.drafts import ClaimDraft
 from recovery.models.ledger import CallEvent, CallKind
@@ -40,6 +41,8 @@ __all__ = [
     "ClaimDraft",
     "ClaimGuard",
     "CodePurpose",
+    "Contract",
+    "ContractType",
     "InventorySim",
     "LoginFailure",
     "MessageAuthor",

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from recovery.clock import now
 from recovery.extensions import db
+from recovery.models.contracts import ContractType
 from recovery.models.subscriber import Subscriber
 from recovery.models.types import BigIntPK, UTCDateTime, str_enum
 
@@ -107,6 +108,12 @@ class Tariff(db.Model):
     per_minute_kopecks: Mapped[int] = mapped_column(default=0)
     per_sms_kopecks: Mapped[int] = mapped_column(default=0)
     is_available: Mapped[bool] = mapped_column(default=True)
+    # PAYM for the monthly contracts, PAYG for prepaid (CAMARA KYC Tenure's contractType).
+    contract_type: Mapped[ContractType] = mapped_column(
+        str_enum(ContractType, "contract_type"),
+        default=ContractType.PAYG,
+        server_default=ContractType.PAYG.value,
+    )
     sort_order: Mapped[int] = mapped_column(default=0)
 
     def name(self, locale: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -11,6 +12,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from recovery.clock import now
 from recovery.extensions import db
 from recovery.models.types import BigIntPK, EncryptedText, UTCDateTime, str_enum
+
+if TYPE_CHECKING:
+    from recovery.models.contracts import Contract
 
 
 class SimStatus(enum.StrEnum):
@@ -54,6 +58,10 @@ class Subscriber(db.Model):
     sims: Mapped[list[Sim]] = relationship(
         back_populates="subscriber", order_by="Sim.activated_at", cascade="all, delete-orphan"
     )
+    # The number's owners over time (recovery/models/contracts.py); the last one is in force.
+    contracts: Mapped[list[Contract]] = relationship(
+        back_populates="subscriber", order_by="Contract.started_at", cascade="all, delete-orphan"
+    )
 
     @property
     def full_name(self) -> str:
@@ -71,6 +79,11 @@ class Subscriber(db.Model):
         """When the requested release of the SIM lock takes effect, while it is still ahead."""
         release = self.reissue_lock_release_at
         return release if self.reissue_in_person_only and release is not None and now < release else None
+
+    @property
+    def current_contract(self) -> Contract | None:
+        """The contract in force (not ended), if any."""
+        return next((contract for contract in self.contracts if contract.ended_at is None), None)
 
     @property
     def current_sim(self) -> Sim | None:

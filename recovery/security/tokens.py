@@ -10,7 +10,13 @@ TOKEN_BYTES = 32
 ROLE_SCOPES: dict[str, tuple[str, ...]] = {
     "agent": ("claims:write", "claims:read", "tickets:read"),
     "office": ("tickets:read", "tickets:fulfil"),
-    "partner": ("kyc-match:match", "sim-swap:retrieve-date", "sim-swap:check"),
+    "partner": (
+        "kyc-match:match",
+        "sim-swap:retrieve-date",
+        "sim-swap:check",
+        "number-recycling:check",
+        "kyc-tenure:check-tenure",
+    ),
 }
 
 

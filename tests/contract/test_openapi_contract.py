@@ -82,7 +82,8 @@ def _token_for(case: Any, tokens: dict[str, str]) -> dict[str, str]:
 SEMANTIC_REFUSALS = {
     (400, "KNOW_YOUR_CUSTOMER.INVALID_PARAM_COMBINATION"),  # only phoneNumber
     (422, "MISSING_IDENTIFIER"),  # phoneNumber is optional in CAMARA, needed with two-legged tokens
-    (400, "OUT_OF_RANGE"),  # a claim's lostAt in the future or over a year ago (relative to now)
+    # A claim's lostAt in the future or over a year ago; a specifiedDate or tenureDate after today.
+    (400, "OUT_OF_RANGE"),
 }
 
 

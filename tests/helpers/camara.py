@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from functools import cache
+from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
+import yaml
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
 from werkzeug.test import TestResponse
@@ -70,3 +74,34 @@ def assert_error(response: TestResponse, status: int, code: str) -> None:
     assert body["code"] == code
     assert isinstance(body["message"], str) and len(body["message"]) > 10
     assert response.headers.get("x-correlator") == CORRELATOR
+
+
+#: Unmodified copies of the published CAMARA definitions (their README says which).
+PUBLISHED = Path(__file__).resolve().parents[1] / "integration" / "camara" / "published"
+
+
+@cache
+def _published(document: str) -> dict[str, Any]:
+    return yaml.safe_load((PUBLISHED / document).read_text(encoding="utf-8"))
+
+
+def published_schema(document: str, schema: dict[str, Any]) -> jsonschema_rs.Draft4Validator:
+    """A validator of ``schema`` (e.g. a ``$ref`` into the document) with ``document``'s components."""
+    components = _published(document)["components"]
+    return jsonschema_rs.Draft4Validator({**schema, "components": components}, validate_formats=True)
+
+
+def assert_published_answer(document: str, response: TestResponse, component: str | None = None) -> Any:
+    """The answer complies with the published yaml: the 200 body with ``component``, an error
+    with the document's ``Generic<status>`` response schema (where it documents that status)."""
+    body = response.get_json()
+    if response.status_code == 200:
+        assert component is not None
+        schema: dict[str, Any] = {"$ref": f"#/components/schemas/{component}"}
+    else:
+        generic = _published(document)["components"]["responses"].get(f"Generic{response.status_code}")
+        if generic is None:
+            return body
+        schema = generic["content"]["application/json"]["schema"]
+    published_schema(document, schema).validate(body)
+    return body

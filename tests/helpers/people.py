@@ -3,6 +3,7 @@ account holders, staff and API clients. Each builder saves and returns what it m
 
 from __future__ import annotations
 
+import io
 import itertools
 from datetime import UTC, datetime, timedelta
 from functools import cache
@@ -10,7 +11,9 @@ from functools import cache
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from recovery.contracts import open_contract
 from recovery.iccid import with_check_digit
+from recovery.ledger.imports import SUBSCRIBER_HEADER, ImportResult, import_subscribers
 from recovery.models import (
     Account,
     ApiClient,
@@ -70,8 +73,9 @@ def make_subscriber(
     email: str | None = IVANOV["email"],
     activated_at: datetime | None = None,
 ) -> Subscriber:
-    """A subscriber (Иванов unless told otherwise) with one active SIM."""
+    """A subscriber (Иванов unless told otherwise) with one active SIM and a contract since its activation."""
     last, first, *rest = full_name.split()
+    activated_at = activated_at or datetime(2024, 1, 1, tzinfo=UTC)
     subscriber = Subscriber(
         msisdn=msisdn,
         last_name=last,
@@ -88,9 +92,10 @@ def make_subscriber(
         Sim(
             iccid=iccid(),
             status=SimStatus.ACTIVE,
-            activated_at=activated_at or datetime(2024, 1, 1, tzinfo=UTC),
+            activated_at=activated_at,
         )
     )
+    open_contract(subscriber, activated_at)
     session.add(subscriber)
     session.commit()
     return subscriber
@@ -193,3 +198,25 @@ def add_token(session: Session, existing_token: str) -> str:
     session.add(ApiToken(client_id=holder.client_id, token_hash=token_hash(token)))
     session.commit()
     return token
+
+
+def import_new_owner(
+    session: Session,
+    pii_key: str,
+    at: datetime,
+    *,
+    msisdn: str = IVANOV["msisdn"],
+    full_name: str = "Петров Пётр Петрович",
+    passport: str = "4011 111111",
+    tariff: str = "basic",
+) -> ImportResult:
+    """Hand ``msisdn`` to another person, as the operator's subscriber file does: a row for the
+    number with another passport and a new SIM activated at ``at``. Committed."""
+    header = ",".join(SUBSCRIBER_HEADER)
+    row = (
+        f'{msisdn},{full_name},{passport},"г. Москва, ул. Тверская, д. 1, кв. 2",RU-MOW,{iccid()},'
+        f"{at.isoformat()},,{tariff},0"
+    )
+    result = import_subscribers(session, io.BytesIO(f"{header}\n{row}\n".encode()), pii_key)
+    session.commit()
+    return result

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+import pytest
 from sqlalchemy import func, select
 
 from recovery.extensions import db
@@ -11,6 +12,8 @@ from recovery.models import ApiClient, AuditEvent, CallEvent, StaffRole, StaffUs
 from recovery.security.passwords import verify_password
 from recovery.security.tokens import token_hash
 from recovery.seed import DEMO_CASES, seed_demo
+from tests.helpers.camara import CamaraCaller
+from tests.helpers.people import make_subscriber
 
 
 def test_create_user_reads_the_password_from_stdin_and_hashes_it(runner, session):
@@ -67,7 +70,13 @@ def test_create_api_client_prints_the_token_once_and_stores_its_hash(runner, ses
     client = session.scalars(select(ApiClient)).one()
     assert [stored.token_hash for stored in client.tokens] == [token_hash(token)]
     assert token not in client.tokens[0].token_hash
-    assert client.scope_set == {"kyc-match:match", "sim-swap:retrieve-date", "sim-swap:check"}
+    assert client.scope_set == {
+        "kyc-match:match",
+        "sim-swap:retrieve-date",
+        "sim-swap:check",
+        "number-recycling:check",
+        "kyc-tenure:check-tenure",
+    }
 
 
 def test_create_api_client_new_token_adds_a_second_token_to_the_same_client(runner, session):
@@ -97,6 +106,37 @@ def test_create_api_client_with_limited_scopes_and_refusals(runner, session):
     assert wrong.exit_code != 0 and "claims:write" in wrong.output
     office = runner.invoke(args=["create-api-client", "Office", "--role", "office"])
     assert office.exit_code != 0 and "--region" in office.output
+
+
+@pytest.mark.parametrize(
+    ("scope", "path", "body", "other"),
+    [
+        (
+            "number-recycling:check",
+            "/camara/number-recycling/v0.2/check",
+            {"phoneNumber": "+79161234567", "specifiedDate": "2024-10-31"},
+            "/camara/kyc-tenure/v0.2/check-tenure",
+        ),
+        (
+            "kyc-tenure:check-tenure",
+            "/camara/kyc-tenure/v0.2/check-tenure",
+            {"phoneNumber": "+79161234567", "tenureDate": "2024-10-31"},
+            "/camara/number-recycling/v0.2/check",
+        ),
+    ],
+)
+def test_create_api_client_for_one_of_the_contract_apis(
+    runner, session, client, config, scope, path, body, other
+):
+    result = runner.invoke(args=["create-api-client", "Bank", "--role", "partner", "--scope", scope])
+    assert result.exit_code == 0, result.output
+    assert f"with scopes: {scope}" in result.output
+    assert session.scalars(select(ApiClient.scopes)).one() == scope
+    make_subscriber(session, config.PII_KEY)
+    caller = CamaraCaller(client, result.output.strip().splitlines()[-1])
+    assert caller.post(path, body).status_code == 200
+    other_body = {"phoneNumber": "+79161234567", "specifiedDate": "2024-10-31", "tenureDate": "2024-10-31"}
+    assert caller.post(other, other_body).get_json()["code"] == "PERMISSION_DENIED"
 
 
 def test_seed_demo_loads_the_documented_cases_and_prints_logins(runner, session):

@@ -15,6 +15,16 @@ OPERATIONS = [
     ("/camara/kyc-match/v0.4/match", "kyc-match:match", {"phoneNumber": NUMBER, "familyName": "Ivanov"}),
     ("/camara/sim-swap/v2/retrieve-date", "sim-swap:retrieve-date", {"phoneNumber": NUMBER}),
     ("/camara/sim-swap/v2/check", "sim-swap:check", {"phoneNumber": NUMBER, "maxAge": 24}),
+    (
+        "/camara/number-recycling/v0.2/check",
+        "number-recycling:check",
+        {"phoneNumber": NUMBER, "specifiedDate": "2024-10-31"},
+    ),
+    (
+        "/camara/kyc-tenure/v0.2/check-tenure",
+        "kyc-tenure:check-tenure",
+        {"phoneNumber": NUMBER, "tenureDate": "2023-07-03"},
+    ),
 ]
 PATHS = [path for path, _, _ in OPERATIONS]
 

@@ -6,6 +6,12 @@ OPERATIONS = {
     "/camara/kyc-match/v0.4/match": ("kyc-match:match", "KYC_MatchRequestBody", "KYC_MatchResponse"),
     "/camara/sim-swap/v2/retrieve-date": ("sim-swap:retrieve-date", "CreateSimSwapDate", "SimSwapInfo"),
     "/camara/sim-swap/v2/check": ("sim-swap:check", "CreateCheckSimSwap", "CheckSimSwapInfo"),
+    "/camara/number-recycling/v0.2/check": (
+        "number-recycling:check",
+        "CreateCheckNumRecycling",
+        "CheckNumRecyclingInfo",
+    ),
+    "/camara/kyc-tenure/v0.2/check-tenure": ("kyc-tenure:check-tenure", "Tenure", "TenureInfo"),
 }
 
 
@@ -55,8 +61,31 @@ def test_camara_schemas(document):
     assert "idDocumentMatchScore" not in response and "postalCodeMatchScore" not in response
 
 
-def test_check_documents_out_of_range(document):
-    examples = document["paths"]["/camara/sim-swap/v2/check"]["post"]["responses"]["400"]["content"][
-        "application/json"
-    ]["examples"]
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/camara/sim-swap/v2/check",
+        "/camara/number-recycling/v0.2/check",
+        "/camara/kyc-tenure/v0.2/check-tenure",
+    ],
+)
+def test_check_documents_out_of_range(document, path):
+    examples = document["paths"][path]["post"]["responses"]["400"]["content"]["application/json"]["examples"]
     assert set(examples) == {"INVALID_ARGUMENT", "OUT_OF_RANGE"}
+
+
+def test_recycling_and_tenure_schemas_as_published(document):
+    """Names, required fields, formats and enums of the published Number Recycling and KYC Tenure."""
+    schemas = document["components"]["schemas"]
+    for name, date_field in (("CreateCheckNumRecycling", "specifiedDate"), ("Tenure", "tenureDate")):
+        assert schemas[name]["required"] == [date_field]
+        assert schemas[name]["properties"][date_field] == {
+            **schemas[name]["properties"][date_field],
+            "type": "string",
+            "format": "date",
+        }
+        assert schemas[name]["properties"]["phoneNumber"]["pattern"] == r"^\+[1-9][0-9]{4,14}$"
+    assert schemas["CheckNumRecyclingInfo"]["required"] == ["phoneNumberRecycled"]
+    assert schemas["CheckNumRecyclingInfo"]["properties"]["phoneNumberRecycled"]["type"] == "boolean"
+    assert schemas["TenureInfo"]["required"] == ["tenureDateCheck"]
+    assert schemas["TenureInfo"]["properties"]["contractType"]["enum"] == ["PAYG", "PAYM", "Business"]
