@@ -69,6 +69,14 @@ class BaseConfig:
     # hide_parameters: SQL errors and echo never carry the values (names, hashes) into a log.
     SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True, "hide_parameters": True}
     SQLALCHEMY_TRACK_MODIFICATIONS = False
+    #: A PostgreSQL streaming replica for the partner APIs' read-only look-ups (recovery/replica.py);
+    #: None: everything reads the primary.
+    DATABASE_REPLICA_URL: str | None = None
+    #: The replica answers only while its replay trails what it received by at most this long …
+    REPLICA_MAX_LAG_SECONDS = 1.0
+    #: … asked at most this often per process; after a failure the primary answers for this long.
+    REPLICA_CHECK_SECONDS = 1.0
+    REPLICA_RETRY_SECONDS = 10.0
 
     MAX_CONTENT_LENGTH = 64 * 1024
     WTF_CSRF_TIME_LIMIT = 3600
@@ -195,6 +203,9 @@ class BaseConfig:
         numbers = {"OUTBOX_MAX_AGE_SECONDS": int, "PROVISIONING_MAX_AGE_SECONDS": int}
         numbers |= {"MAIL_PORT": int, "SMPP_PORT": int}
         numbers["SMPP_RECEIPT_WAIT_SECONDS"] = float
+        numbers |= dict.fromkeys(
+            ("REPLICA_MAX_LAG_SECONDS", "REPLICA_CHECK_SECONDS", "REPLICA_RETRY_SECONDS"), float
+        )
         for name, kind in numbers.items():
             try:
                 setattr(self, name, kind(env.get(name, getattr(self, name))))
@@ -208,6 +219,7 @@ class BaseConfig:
         self.SECRET_KEY = env.get("SECRET_KEY", DEFAULT_SECRET_KEY)
         self.PII_KEY = env.get("PII_KEY", DEFAULT_PII_KEY)
         self.SQLALCHEMY_DATABASE_URI = env.get("DATABASE_URL") or self.default_database_url()
+        self.DATABASE_REPLICA_URL = env.get("DATABASE_REPLICA_URL") or None
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", self.RATELIMIT_STORAGE_URI)
         self.PROVISIONING_BACKEND = env.get("PROVISIONING_BACKEND", self.PROVISIONING_BACKEND)
         self.HLR_CTRL_ADDRESS = env.get("HLR_CTRL_ADDRESS", self.HLR_CTRL_ADDRESS)

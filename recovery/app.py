@@ -52,11 +52,13 @@ def create_app(config: object) -> Flask:
     from recovery import auth, models  # noqa: F401  (register the tables and user loaders)
     from recovery.errors import register_error_handlers
     from recovery.observability import init_observability
+    from recovery.replica import init_replica
     from recovery.security import init_security
 
     init_security(app)
     register_error_handlers(app)
     init_observability(app)
+    init_replica(app)
 
     for name in app.config.get("BLUEPRINTS", BLUEPRINTS):
         module = import_module(f"recovery.{name}")

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from config import TestingConfig
 from recovery import create_app
 from recovery.extensions import db
+from recovery.replica import EXTENSION as REPLICA
 from tests.helpers.databases import (  # noqa: F401 — old import path of tests in flight
     ON_POSTGRES,
     POSTGRES_URL,
@@ -43,6 +44,16 @@ make_tests_cheaper()
 # may take longer than Hypothesis's 200 ms default deadline without anything being wrong.
 settings.register_profile("recovery", deadline=None)
 settings.load_profile("recovery")
+
+
+def _close_connections(application: Flask) -> None:
+    """Close ``application``'s pooled connections: to the database and to a read replica."""
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    replica = application.extensions.get(REPLICA)
+    if replica is not None:
+        replica.engine.dispose()
 
 
 def _wants_probes(request: pytest.FixtureRequest) -> bool:
@@ -96,8 +107,7 @@ def app(config: TestingConfig, request: pytest.FixtureRequest) -> Iterator[Flask
     try:
         yield application
     finally:
-        with application.app_context():
-            db.engine.dispose()
+        _close_connections(application)
 
 
 @pytest.fixture
@@ -114,9 +124,7 @@ def make_app(request: pytest.FixtureRequest) -> Iterator[Callable[[TestingConfig
 
     yield build
     for application in apps:
-        with application.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        _close_connections(application)
 
 
 @pytest.fixture

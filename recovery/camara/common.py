@@ -18,7 +18,7 @@ import marshmallow as ma
 from flask import Response, current_app, request
 from flask_smorest import Blueprint
 
-from recovery import audit, clock
+from recovery import audit, clock, replica
 from recovery.api.auth import current_client, token_required
 from recovery.api.errors import ApiError, json_object_body
 from recovery.camara import budget, services
@@ -271,13 +271,15 @@ def lookup_subscriber(
 
     The budget is spent before the look-up, so that an unknown number spends
     as one of ours does (``camara.budget``); a number that is not ours is
-    audited (with ``details``), committed and answered 404.
+    audited (with ``details``), committed and answered 404. The look-up reads
+    the replica where one is configured and fit (``recovery.replica``); the
+    budget and the audit are written to the primary.
     """
     if phone_number is None:
         raise missing_identifier()
     spend_number_budget(action, phone_number, id_document=id_document)
     try:
-        return services.find_subscriber(db.session, phone_number)
+        return replica.read_only(lambda session: services.find_subscriber(session, phone_number))
     except services.IdentifierNotFound:
         audit_lookup(action, phone_number, **details, result="not_found")
         db.session.commit()
