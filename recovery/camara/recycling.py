@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from recovery import clock, contracts
+from recovery import clock, contracts, replica
 from recovery.api.errors import ApiError
 from recovery.camara import common
 from recovery.camara.schemas import CheckNumRecyclingInfo, CreateCheckNumRecycling
@@ -62,7 +62,7 @@ def check(body: dict[str, Any], headers: dict[str, Any]) -> dict[str, bool]:
     refuse_future(day, FUTURE_DATE_MESSAGE)
     phone_number = body.get("phoneNumber")
     subscriber = common.lookup_subscriber(ACTION, phone_number, specified_date=day.isoformat())
-    recycled = contracts.recycled_since(db.session, subscriber.msisdn, day)
+    recycled = replica.read_only(lambda session: contracts.recycled_since(session, subscriber.msisdn, day))
     common.audit_lookup(ACTION, phone_number, specified_date=day.isoformat(), result=recycled)
     db.session.commit()
     return {"phoneNumberRecycled": recycled}
