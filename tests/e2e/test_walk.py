@@ -5,7 +5,8 @@ Each role signs in (a subscriber's account, an agent, an office clerk, a supervi
 public pages without signing in) and opens every GET page of its blueprints, taken from
 ``app.url_map`` with the path parameters filled from the data made here. A page fails when
 
-* it answers 500 or more;
+* it answers 500 or more, or the browser reports an error (a 403 page aside: the walk opens
+  another region's ticket as the Moscow clerk);
 * it scrolls sideways (``document.documentElement.scrollWidth > innerWidth``);
 * an English page shows Cyrillic (the data on record — a name, an address — aside);
 * its visible text shows what only a developer reads: a region code (``RU-MOW``), a time
@@ -24,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
-from playwright.sync_api import Browser, BrowserContext, Page
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page
 from sqlalchemy.orm import Session
 
 from recovery.claims.actors import Actor
@@ -54,6 +55,11 @@ from tests.helpers.people import (
 #: Another subscriber, whose remote checks are paused after five wrong passports.
 PETROVA = {"msisdn": "+79217654321", "full_name": "Петрова Анна Сергеевна", "region": "RU-SPE"}
 PETROVA_ADDRESS = "г. Санкт-Петербург, Невский пр-т, д. 28, кв. 7"
+SMIRNOV = {
+    "msisdn": "+79215550011",
+    "full_name": "Смирнов Олег Петрович",
+    "address": "г. Санкт-Петербург, ул. Садовая, д. 3, кв. 9",
+}
 OFFICE_ADDRESS = "г. Москва, ул. Тверская, д. 6"
 
 #: The blueprints whose pages each role walks.
@@ -235,6 +241,34 @@ def walks(app: Flask, session: Session, config) -> dict[str, Walk]:
             current_region="RU-SPE",
             action=Action.BLOCK,
         )
+    paused = _claim(  # the agent's claim on a number whose checks are paused
+        session,
+        config.PII_KEY,
+        Actor.staff(agent, Channel.AGENT, "127.0.0.1"),
+        msisdn=petrova.msisdn,
+        full_name=PETROVA["full_name"],
+        current_region="RU-SPE",
+        action=Action.BLOCK,
+    )
+    smirnov = make_subscriber(  # his reissue is for Saint Petersburg's offices: the Moscow clerk is refused
+        session,
+        config.PII_KEY,
+        msisdn=SMIRNOV["msisdn"],
+        full_name=SMIRNOV["full_name"],
+        address=SMIRNOV["address"],
+        region="RU-SPE",
+        email=None,
+    )
+    add_regular_calls(session, smirnov.msisdn, list(IVANOV["calls"]), now)
+    other_region = _claim(
+        session,
+        config.PII_KEY,
+        Actor("claimant", Channel.WEB, "127.0.0.1"),
+        msisdn=smirnov.msisdn,
+        full_name=SMIRNOV["full_name"],
+        registered_address=SMIRNOV["address"],
+        current_region="RU-SPE",
+    )
     post_message(
         session,
         ivanov,
@@ -258,6 +292,8 @@ def walks(app: Flask, session: Session, config) -> dict[str, Walk]:
         IVANOV["address"],
         PETROVA["full_name"],
         PETROVA_ADDRESS,
+        SMIRNOV["full_name"],
+        SMIRNOV["address"],
         OFFICE_ADDRESS,
         "Салон на Тверской",
         "Здравствуйте, как сменить тариф?",
@@ -265,7 +301,9 @@ def walks(app: Flask, session: Session, config) -> dict[str, Walk]:
     walks = {
         role: Walk(_paths(app, blueprints, params), data) for role, blueprints in ROLE_BLUEPRINTS.items()
     }
-    walks["agent"].paths.append(f"/agent/claims/{rejected.claim.id}")
+    walks["agent"].paths += [f"/agent/claims/{rejected.claim.id}", f"/agent/claims/{paused.claim.id}"]
+    assert other_region.ticket is not None and other_region.ticket.region == "RU-SPE"
+    walks["office"].paths.append(f"/office/tickets/{other_region.ticket.id}")
     with app.test_request_context():
         from flask import url_for
 
@@ -289,6 +327,23 @@ def _sign_in(page: Page, live_server: LiveServer, role: str) -> None:
     assert "/login" not in page.url, f"{role} could not sign in"
 
 
+#: What the browser logs for the 403 page the walk opens on purpose.
+_EXPECTED_403 = "Failed to load resource: the server responded with a status of 403"
+
+
+def _listen(page: Page) -> list[str]:
+    """The page's console errors and uncaught exceptions, gathered as they come."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(f"uncaught: {error}"))
+
+    def on_console(message: ConsoleMessage) -> None:
+        if message.type == "error" and not message.text.startswith(_EXPECTED_403):
+            errors.append(f"console: {message.text}")
+
+    page.on("console", on_console)
+    return errors
+
+
 def _walk(browser: Browser, live_server: LiveServer, role: str, walk: Walk) -> dict[str, list[str]]:
     failures: dict[str, list[str]] = {}
     for language, locale in LANGUAGES.items():
@@ -296,6 +351,7 @@ def _walk(browser: Browser, live_server: LiveServer, role: str, walk: Walk) -> d
         context.set_default_timeout(PAGE_TIMEOUT_MS)
         try:
             page = context.new_page()
+            errors = _listen(page)
             _sign_in(page, live_server, role)
             for size, viewport in VIEWPORTS.items():
                 page.set_viewport_size(viewport)
@@ -308,6 +364,8 @@ def _walk(browser: Browser, live_server: LiveServer, role: str, walk: Walk) -> d
                     if overflow > 0:
                         found.append(f"scrolls sideways by {overflow}px")
                     found += _problems(path, page.evaluate(_TEXT), language, walk.data_on_record)
+                    found += errors
+                    errors.clear()
                     if found:
                         failures.setdefault(path, []).extend(f"[{language} {size}] {f}" for f in found)
         finally:
