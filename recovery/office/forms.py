@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
+from wtforms import BooleanField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from recovery.iccid import InvalidIccid, normalise_iccid
 from recovery.lost.forms import PhoneNumber
 from recovery.passports import InvalidPassport, normalise_passport
+from recovery.staff.forms import ReasonInWords
 
 
 class FulfilForm(FlaskForm):
@@ -44,12 +45,20 @@ class FulfilForm(FlaskForm):
 
 
 class CancelForm(FlaskForm):
-    """Why a reissue is cancelled."""
+    """Why a reissue is cancelled, and that the clerk means it (a cancel cannot be undone)."""
 
     reason = TextAreaField(
         _l("Reason for cancelling"),
-        validators=[DataRequired(_l("Give the reason for cancelling.")), Length(max=500)],
+        validators=[
+            DataRequired(_l("Give the reason for cancelling.")),
+            ReasonInWords(_l("Give the reason in at least %(words)d words: who asked to cancel, and why.")),
+            Length(max=500),
+        ],
         render_kw={"rows": 2},
+    )
+    confirm = BooleanField(
+        _l("I understand: the ticket closes for good, the SIM card stays blocked"),
+        validators=[DataRequired(_l("Tick the box to confirm the cancellation."))],
     )
 
 

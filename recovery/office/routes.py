@@ -1,11 +1,11 @@
 """Office staff hand over reissued SIMs in their own region.
 
-An office sees only its region's tickets: another region's ticket is "not
-found". The clerk checks the passport in person and types its series and
-number with the new SIM's ICCID; ``claims.tickets.fulfil`` compares the
-passport with the keyed digest on record (never shown), counts a wrong one
-(five lock the ticket's hand-over for an hour, here and in the API alike) and
-moves the number onto the new SIM.
+An office sees only its region's tickets: another region's ticket gets a
+staff page saying whose it is (403), not the public "not found". The clerk
+checks the passport in person and types its series and number with the new
+SIM's ICCID; ``claims.tickets.fulfil`` compares the passport with the keyed
+digest on record (never shown), counts a wrong one (five lock the ticket's
+hand-over for an hour, here and in the API alike) and moves the number onto the new SIM.
 
 An owner who found the phone gets the SIM unblocked here on the passport
 (``office.unblock``, any region: the passport is the proof, not the region).
@@ -50,11 +50,28 @@ def _actor() -> Actor:
     return Actor.staff(current_user, Channel.OFFICE, request.remote_addr)
 
 
+class OtherRegion(Exception):
+    """Another region's ticket: the clerk gets a staff page saying so, not "not found"."""
+
+    def __init__(self, region: str) -> None:
+        super().__init__(region)
+        self.region = region
+
+
+@bp.errorhandler(OtherRegion)
+def _other_region(error: OtherRegion) -> tuple[str, int]:
+    """The staff page naming the ticket's region (the clerk tells the owner where to go)."""
+    return render_template("office/other_region.html", ticket_region=error.region), 403
+
+
 def _ticket_or_404(ticket_id: uuid.UUID) -> Ticket:
+    """This office's ticket; 404 for none, a 403 staff page for another region's."""
     try:
         return tickets.get_ticket(db.session, ticket_id, current_user.region)
-    except (tickets.TicketNotFound, tickets.WrongRegion):
+    except tickets.TicketNotFound:
         abort(404)
+    except tickets.WrongRegion:
+        raise OtherRegion(db.session.get(Ticket, ticket_id).region) from None
 
 
 @bp.get("/")

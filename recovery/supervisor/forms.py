@@ -10,20 +10,12 @@ from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from recovery.models import Channel
 from recovery.phones import InvalidPhoneNumber, to_e164
+from recovery.staff.forms import ReasonInWords
+from recovery.supervisor.labels import CHANNEL_LABELS
 
-#: An unlock is audited with its reason; a word or two ("ok", "checked") tells a later reader nothing.
-MIN_REASON_WORDS = 3
-
-
-def reason_in_words(form: FlaskForm, field: TextAreaField) -> None:
-    """At least ``MIN_REASON_WORDS`` words."""
-    if len((field.data or "").split()) < MIN_REASON_WORDS:
-        raise ValidationError(
-            _l(
-                "Give the reason in at least %(words)d words: who asked, and how they were checked.",
-                words=MIN_REASON_WORDS,
-            )
-        )
+reason_in_words = ReasonInWords(
+    _l("Give the reason in at least %(words)d words: who asked, and how they were checked.")
+)
 
 
 class UnlockForm(FlaskForm):
@@ -35,13 +27,17 @@ class UnlockForm(FlaskForm):
         render_kw={"autocomplete": "off", "inputmode": "tel"},
     )
     reason = TextAreaField(
-        _l("Reason for unlocking"),
-        validators=[DataRequired(_l("Give the reason for unlocking.")), reason_in_words, Length(max=500)],
+        _l("Reason for resuming the checks"),
+        validators=[
+            DataRequired(_l("Give the reason for resuming the checks.")),
+            reason_in_words,
+            Length(max=500),
+        ],
         render_kw={"rows": 2},
     )
     confirm = BooleanField(
         _l("I understand: remote checks of this number resume at once, its failed attempts no longer count"),
-        validators=[DataRequired(_l("Tick the box to confirm the unlock."))],
+        validators=[DataRequired(_l("Tick the box to confirm resuming the checks."))],
     )
 
     def validate_msisdn(self, field: StringField) -> None:
@@ -68,7 +64,10 @@ class AuditSearchForm(FlaskForm):
     )
     channel = SelectField(
         _l("Channel"),
-        choices=[SelectChoice("", _l("Any")), *(SelectChoice(channel.value) for channel in Channel)],
+        choices=[
+            SelectChoice("", _l("Any")),
+            *(SelectChoice(c.value, CHANNEL_LABELS[c.value]) for c in Channel),
+        ],
         validators=[Optional()],
     )
     date_from = DateField(_l("From (date)"), validators=[Optional()])

@@ -31,14 +31,23 @@ from recovery.claims import lockout
 from recovery.claims.actors import Actor
 from recovery.claims.boundary import policy
 from recovery.extensions import db
+from recovery.formatting import format_phone
 from recovery.models import AuditEvent, Channel, Notification, StaffRole, Ticket, TicketStatus, TicketType
 from recovery.phones import search_term
 from recovery.regions import is_region
 from recovery.sms import SMS_CHANNEL
 from recovery.supervisor import bp
 from recovery.supervisor.forms import AuditSearchForm, UnlockForm
+from recovery.supervisor.labels import action_label, channel_label, detail_items, subject_label
 
 PAGE_SIZE = 50
+#: What the audit page names codes with (``recovery.supervisor.labels``).
+AUDIT_LABELS = {
+    "action_label": action_label,
+    "channel_label": channel_label,
+    "detail_items": detail_items,
+    "subject_label": subject_label,
+}
 #: Audit events read per query while streaming a CSV export.
 EXPORT_BATCH = 1000
 #: Cells starting with these would run as formulas in a spreadsheet (CSV injection).
@@ -119,11 +128,21 @@ def unlock() -> Response | tuple[str, int]:
         )
     except lockout.NotLocked:
         db.session.rollback()
-        flash(_("%(number)s is not locked: nothing to unlock.", number=form.msisdn.data), "info")
+        flash(
+            _(
+                "Checks of %(number)s are not paused: nothing to resume.",
+                number=format_phone(form.msisdn.data),
+            ),
+            "info",
+        )
         return redirect(url_for("supervisor.locks"))
     db.session.commit()
     flash(
-        _("%(number)s is unlocked; its failed attempts no longer count.", number=form.msisdn.data), "success"
+        _(
+            "Checks of %(number)s are resumed; its failed attempts no longer count.",
+            number=format_phone(form.msisdn.data),
+        ),
+        "success",
     )
     return redirect(url_for("supervisor.locks"))
 
@@ -160,11 +179,21 @@ def audit_log() -> tuple[str, int] | str:
     """Search the audit log; newest first, a page at a time."""
     form = AuditSearchForm(request.args)
     if request.args and not form.validate():
-        return render_template("supervisor/audit.html", form=form, events=[], page=1, has_next=False), 400
+        return (
+            render_template(
+                "supervisor/audit.html", form=form, events=[], page=1, has_next=False, **AUDIT_LABELS
+            ),
+            400,
+        )
     page = _page()
     rows = db.session.scalars(_audit_query(form).offset((page - 1) * PAGE_SIZE).limit(PAGE_SIZE + 1)).all()
     return render_template(
-        "supervisor/audit.html", form=form, events=rows[:PAGE_SIZE], page=page, has_next=len(rows) > PAGE_SIZE
+        "supervisor/audit.html",
+        form=form,
+        events=rows[:PAGE_SIZE],
+        page=page,
+        has_next=len(rows) > PAGE_SIZE,
+        **AUDIT_LABELS,
     )
 
 
@@ -205,7 +234,12 @@ def audit_export() -> Response | tuple[str, int]:
     """The audit events matching the search, as CSV (the export is audited too)."""
     form = AuditSearchForm(request.args)
     if not form.validate():
-        return render_template("supervisor/audit.html", form=form, events=[], page=1, has_next=False), 400
+        return (
+            render_template(
+                "supervisor/audit.html", form=form, events=[], page=1, has_next=False, **AUDIT_LABELS
+            ),
+            400,
+        )
     actor = _actor()
     audit.record(
         db.session,
@@ -319,7 +353,7 @@ def outbox() -> str:
         .offset((page - 1) * PAGE_SIZE)
         .limit(PAGE_SIZE + 1)
     ).all()
-    backend = current_app.config.get("NOTIFICATION_BACKEND") or "outbox"
+    backend = current_app.config.get("NOTIFICATION_BACKEND") or ""
     return render_template(
         "supervisor/outbox.html",
         notifications=rows[:PAGE_SIZE],
@@ -328,5 +362,20 @@ def outbox() -> str:
         mask_recipient=mask_recipient,
         mask_text=mask_text,
         kind_label=kind_label,
-        backend=backend,
+        backend=backend_label(backend),
     )
+
+
+#: Delivery backends (``NOTIFICATION_BACKEND``) by their class name, as the outbox page names them.
+BACKEND_LABELS = {
+    "OutboxOnly": _l("kept here, not sent (development)"),
+    "LoggingBackend": _l("written to the log, not sent (development)"),
+    "Gateway": _l("sent by e-mail and SMS"),
+}
+
+
+def backend_label(path: str) -> str:
+    """``recovery.delivery:Gateway`` → "sent by e-mail and SMS"; an unknown class by its name."""
+    name = path.rpartition(":")[2] or path.rpartition(".")[2]
+    label = BACKEND_LABELS.get(name)
+    return str(label) if label is not None else (name or str(BACKEND_LABELS["OutboxOnly"]))

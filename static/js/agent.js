@@ -28,8 +28,14 @@
     }
   }
 
+  // A Russian number as the pages write it (+7 916 123-45-67, the server's format_phone); others as given.
+  function grouped(msisdn) {
+    var parts = /^\+7(\d{3})(\d{3})(\d{2})(\d{2})$/.exec(msisdn);
+    return parts ? "+7 " + parts[1] + " " + parts[2] + "-" + parts[3] + "-" + parts[4] : msisdn;
+  }
+
   function show(status) {
-    setField("msisdn", status.msisdn);
+    setField("msisdn", grouped(status.msisdn));
     if (status.locked) {
       setField("lock", texts.dataset.locked, "text-bg-danger");
     } else {

@@ -25,6 +25,8 @@ from tests.e2e.data import ADDRESS, CALLS, NAME, NUMBER, PASSPORT, claim, make_i
 from tests.e2e.steps import focused, staff_sign_in, tab_to
 from tests.helpers.people import STAFF_PASSWORD, iccid, make_staff
 
+#: Иванов's number as staff pages show it.
+SHOWN_NUMBER = "+7 916 123-45-67"
 #: An ICCID whose check digit is wrong (the right one ends in 7).
 BAD_ICCID = "8970199000000000001"
 
@@ -70,7 +72,7 @@ def test_agent_takes_a_claim_on_a_call(page, live_server, session, ivanov, axe, 
     with page.expect_navigation():
         page.get_by_role("button", name="Проверить и принять решение").click()
 
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Обращение по номеру {NUMBER}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Обращение по номеру {SHOWN_NUMBER}")
     answers = _answers_table(page)
     assert answers["Фамилия, имя, отчество"] == "✓ Совпадает"
     assert answers["Паспорт"] == "✓ Совпадает"
@@ -96,7 +98,7 @@ def test_agent_takes_a_claim_on_a_call(page, live_server, session, ivanov, axe, 
     # The claim is in the agent's recent claims.
     with page.expect_navigation():
         page.get_by_role("link", name=re.compile("Новое обращение$")).click()
-    expect(page.get_by_role("link", name=NUMBER)).to_be_visible()
+    expect(page.get_by_role("link", name=SHOWN_NUMBER)).to_be_visible()
 
 
 def _press(page: Page, key: str) -> None:
@@ -135,7 +137,7 @@ def test_agent_console_with_the_keyboard_only(new_page, live_server, session, iv
     tab_to(page, "main button[type=submit]")
     _press(page, "Enter")
 
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Claim for {NUMBER}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Claim for {SHOWN_NUMBER}")
     expect(page.locator(".lead")).to_contain_text("reissue")
     assert session.scalar(select(Claim.outcome)) is Outcome.REISSUE
 
@@ -151,14 +153,14 @@ def test_office_hands_over_the_new_sim(
     staff_sign_in(page, live_server, clerk.login)
     expect(page).to_have_url(live_server("/office/"))
     expect(page.get_by_text("Регион: Москва")).to_be_visible()
-    row = page.get_by_role("row").filter(has_text=NUMBER)
+    row = page.get_by_role("row").filter(has_text=SHOWN_NUMBER)
     expect(row).to_contain_text(ticket.reference)
     axe(page)
     screenshot("Office: reissue queue of the home region", suffix="queue")
     with page.expect_navigation():
         row.get_by_role("link", name="Открыть").click()
 
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Новая SIM-карта для номера {NUMBER}")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Новая SIM-карта для номера {SHOWN_NUMBER}")
     page.get_by_label("Серия и номер паспорта из предъявленного документа").fill(PASSPORT)
     page.get_by_label("ICCID новой SIM-карты").fill(BAD_ICCID)
     with page.expect_navigation():
@@ -195,4 +197,4 @@ def test_office_hands_over_the_new_sim(
     with page.expect_navigation():
         page.get_by_role("link", name="К очереди").click()
     expect(page.get_by_text("В вашем регионе нет открытых заявок.")).to_be_visible()
-    expect(page.get_by_role("row").filter(has_text=NUMBER)).to_contain_text("выполнена")
+    expect(page.get_by_role("row").filter(has_text=SHOWN_NUMBER)).to_contain_text("выполнена")

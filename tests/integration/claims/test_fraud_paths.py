@@ -14,6 +14,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from recovery.formatting import format_phone
 from recovery.models import ApiRole, AuditEvent, Claim, Notification, StaffRole, Ticket
 from recovery.security.ratelimit import AGENT_STATUS_LOOKUP_LIMITS
 from recovery.verification.settings import (
@@ -139,8 +140,10 @@ def test_heavy_post_loss_activity_is_a_block(client, session, ivanov, token, rea
 def _masked(text: str, *values: str) -> str:
     text = re.sub(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", "ID", text)
     text = re.sub(r"\d{2}\.\d{2}\.\d{4}, \d{1,2}:\d{2}", "WHEN", text)
+    text = re.sub(r"\d{1,2} [а-я]{3,5}\.? \d{4}\s?г\., \d{1,2}:\d{2}", "WHEN", text)  # 3 дек. 2026 г., 12:16
     for value in values:
         text = text.replace(value, "NUMBER").replace(value.replace("+", "%2B"), "NUMBER")
+        text = text.replace(format_phone(value), "NUMBER")
     return text
 
 

@@ -106,7 +106,7 @@ def test_a_supervisor_sees_the_lock_and_unlocks_with_a_reason(app, client, sessi
     token = _lock(app, session)
     login(client, supervisor)
     page = client.get("/supervisor/locks").get_data(as_text=True)
-    assert IVANOV["msisdn"] in page
+    assert "+7 916 123-45-67" in page
     assert "1" in client.get("/supervisor/").get_data(as_text=True)
     missing_reason = client.post(
         "/supervisor/locks/unlock",
@@ -190,10 +190,10 @@ def test_the_audit_log_pages_through_many_events(client, session, supervisor):
     session.commit()
     login(client, supervisor)
     first = client.get("/supervisor/audit", query_string={"action": "test."}).get_data(as_text=True)
-    assert "test.page59" in first and "test.page0<" not in first
+    assert 'data-action="test.page59"' in first and 'data-action="test.page0"' not in first
     assert "page=2" in first and "Старше" in first
     second = client.get("/supervisor/audit", query_string={"action": "test.", "page": 2})
-    assert second.status_code == 200 and "test.page0<" in second.get_data(as_text=True)
+    assert second.status_code == 200 and 'data-action="test.page0"' in second.get_data(as_text=True)
 
 
 def test_a_large_export_is_read_in_batches(client, session, supervisor, monkeypatch):

@@ -42,15 +42,19 @@ def test_the_queue_shows_only_the_offices_region(
     assert str(msk_ticket.id) in msk_page and str(spb_ticket.id) not in msk_page
     spb_page = spb.get("/office/").get_data(as_text=True)
     assert str(spb_ticket.id) in spb_page and str(msk_ticket.id) not in spb_page
-    assert spb.get(f"/office/tickets/{msk_ticket.id}").status_code == 404
+    other = spb.get(f"/office/tickets/{msk_ticket.id}")
+    assert other.status_code == 403
+    text = other.get_data(as_text=True)
+    assert "Эта заявка относится к другому региону" in text and "Москва" in text
+    assert 'href="/office/"' in text  # the staff layout, not the public "not found"
     token = csrf_token(spb_page)
     response = spb.post(
         f"/office/tickets/{msk_ticket.id}/fulfil",
         data={"passport": IVANOV["passport"], "iccid": iccid(), "csrf_token": token},
     )
-    assert response.status_code == 404
+    assert response.status_code == 403
     cancel = spb.post(f"/office/tickets/{msk_ticket.id}/cancel", data={"reason": "x", "csrf_token": token})
-    assert cancel.status_code == 404
+    assert cancel.status_code == 403
     session.expire_all()
     assert session.get(Ticket, msk_ticket.id).status is TicketStatus.OPEN
 
@@ -133,9 +137,14 @@ def test_cancel_keeps_the_sim_blocked_and_audits_without_the_reason_text(
         f"/office/tickets/{msk_ticket.id}/cancel", data={"reason": " ", "csrf_token": csrf_token(page)}
     )
     assert empty.status_code == 400
+    short = client.post(
+        f"/office/tickets/{msk_ticket.id}/cancel", data={"reason": "нашёл", "csrf_token": csrf_token(page)}
+    )
+    text = short.get_data(as_text=True)
+    assert short.status_code == 400 and "не меньше 3 слов" in text and "Отметьте флажок" in text
     response = client.post(
         f"/office/tickets/{msk_ticket.id}/cancel",
-        data={"reason": "Абонент нашёл телефон", "csrf_token": csrf_token(page)},
+        data={"reason": "Абонент нашёл телефон", "confirm": "y", "csrf_token": csrf_token(page)},
     )
     assert response.status_code == 302
     session.expire_all()

@@ -23,14 +23,14 @@ def test_a_block_goes_from_pending_to_done_on_the_page(
 
     page = client.get(URL).get_data(as_text=True)
     waiting = _section(page, "Ожидают или с ошибкой")
-    assert "+79161234567" in waiting and "Блокировка SIM-карты" in waiting and "ожидает" in waiting
+    assert "+7 916 123-45-67" in waiting and "Блокировка SIM-карты" in waiting and "ожидает" in waiting
     assert "Пока ничего." in _section(page, "Подтверждено сетью")
 
     Worker(app).run_once()
     page = client.get(URL).get_data(as_text=True)
     assert "Сеть ничего не ожидает." in _section(page, "Ожидают или с ошибкой")
     confirmed = _section(page, "Подтверждено сетью")
-    assert "+79161234567" in confirmed and "выполнено" in confirmed
+    assert "+7 916 123-45-67" in confirmed and "выполнено" in confirmed
 
 
 def test_only_supervisors_see_it(app, client, agent, office_msk, hlr):

@@ -226,13 +226,13 @@ def test_an_office_sees_and_closes_only_its_own_regions_tickets(app, cast, sessi
     log_in_as(petersburg, petersburg_office)
     assert ticket_id in moscow.get("/office/").get_data(as_text=True)
     assert ticket_id not in petersburg.get("/office/").get_data(as_text=True)
-    assert petersburg.get(f"/office/tickets/{ticket_id}").status_code == 404
+    assert petersburg.get(f"/office/tickets/{ticket_id}").status_code == 403
 
     token = csrf_token(petersburg.get("/office/").get_data(as_text=True))
     fulfil = {"csrf_token": token, "passport": IVANOV["passport"], "iccid": iccid()}
-    assert petersburg.post(f"/office/tickets/{ticket_id}/fulfil", data=fulfil).status_code == 404
+    assert petersburg.post(f"/office/tickets/{ticket_id}/fulfil", data=fulfil).status_code == 403
     cancel = {"csrf_token": token, "reason": "not ours"}
-    assert petersburg.post(f"/office/tickets/{ticket_id}/cancel", data=cancel).status_code == 404
+    assert petersburg.post(f"/office/tickets/{ticket_id}/cancel", data=cancel).status_code == 403
     session.expire_all()
     assert session.get(Ticket, uuid.UUID(ticket_id)).status is TicketStatus.OPEN
 
@@ -338,7 +338,7 @@ def _staff_actions(cast: Cast, session) -> dict[str, tuple[str, object, str]]:
                 c,
                 f"/office/tickets/{cancel_id}",
                 f"/office/tickets/{cancel_id}/cancel",
-                {"reason": "duplicate"},
+                {"reason": "a duplicate of another ticket", "confirm": "y"},
             ),
             "ticket.cancelled",
         ),
