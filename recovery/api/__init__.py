@@ -20,6 +20,7 @@ from recovery.extensions import csrf
 API_MODULES: tuple[str, ...] = (
     "recovery.camara.kyc_match",
     "recovery.camara.sim_swap",
+    "recovery.camara.sim_swap_subscriptions",
     "recovery.api.claims",
 )
 

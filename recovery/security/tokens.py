@@ -10,7 +10,14 @@ TOKEN_BYTES = 32
 ROLE_SCOPES: dict[str, tuple[str, ...]] = {
     "agent": ("claims:write", "claims:read", "tickets:read"),
     "office": ("tickets:read", "tickets:fulfil"),
-    "partner": ("kyc-match:match", "sim-swap:retrieve-date", "sim-swap:check"),
+    "partner": (
+        "kyc-match:match",
+        "sim-swap:retrieve-date",
+        "sim-swap:check",
+        "sim-swap-subscriptions:org.camaraproject.sim-swap-subscriptions.v0.swapped:create",
+        "sim-swap-subscriptions:read",
+        "sim-swap-subscriptions:delete",
+    ),
 }
 
 
