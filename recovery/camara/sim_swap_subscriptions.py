@@ -106,13 +106,7 @@ def _check_credential(credential: dict[str, Any] | None, now: Any) -> tuple[str 
         raise _error(INVALID_CREDENTIAL)
     if credential.get("accessTokenType") != "bearer":
         raise _error(INVALID_TOKEN)
-    token, expires = credential.get("accessToken"), credential.get("accessTokenExpiresUtc")
-    if token is None or expires is None:
-        raise ApiError(
-            400,
-            "INVALID_ARGUMENT",
-            "sinkCredential needs accessToken, accessTokenExpiresUtc and accessTokenType.",
-        )
+    token, expires = credential["accessToken"], credential["accessTokenExpiresUtc"]
     if expires <= now:
         raise ApiError(400, "INVALID_ARGUMENT", "sinkCredential.accessTokenExpiresUtc is in the past.")
     return token, expires

@@ -55,6 +55,8 @@ def check_sink(url: str, *, allow_private: bool) -> str:
     """Return ``url`` if we may deliver to it, else raise ``InvalidSink`` (no DNS here: see the module)."""
     if len(url) > MAX_SINK_LENGTH:
         raise InvalidSink("sink is too long")
+    if any(character.isspace() or not character.isprintable() for character in url):
+        raise InvalidSink("sink must not contain spaces or control characters")
     try:
         parts = urlsplit(url)
         host = parts.hostname

@@ -19,8 +19,8 @@ from recovery.camara.sinks import MAX_SINK_LENGTH
 PROTOCOLS = ["HTTP", "MQTT3", "MQTT5", "AMQP", "NATS", "KAFKA"]
 CREDENTIAL_TYPES = ["PLAIN", "ACCESSTOKEN", "REFRESHTOKEN"]
 STATUSES = ["ACTIVATION_REQUESTED", "ACTIVE", "EXPIRED", "INACTIVE", "DELETED"]
-#: Any absolute URL's shape (scheme://…, no spaces); which ones we deliver to is the view's rule.
-URL_PATTERN = r"^[A-Za-z][A-Za-z0-9+.\-]*://\S+$"
+#: Any absolute URL's shape (scheme://…); which ones we deliver to is the view's rule (INVALID_SINK).
+URL_PATTERN = r"^[A-Za-z][A-Za-z0-9+.\-]*://.+$"
 #: An OAuth bearer token's characters (RFC 6750 b64token): nothing that could break the header.
 TOKEN_PATTERN = r"^[A-Za-z0-9\-._~+/]+=*$"  # noqa: S105 — a pattern, no secret
 MAX_TOKEN_LENGTH = 4096
@@ -91,7 +91,8 @@ class Config(ma.Schema):
 class SinkCredential(ma.Schema):
     """How we authenticate to the sink: only an ACCESSTOKEN of type bearer, sent as ``Authorization``.
 
-    Stored encrypted and never returned.
+    The access token's three properties are required (as in the published
+    AccessTokenCredential). Stored encrypted and never returned.
     """
 
     credentialType = ma.fields.String(
@@ -102,6 +103,7 @@ class SinkCredential(ma.Schema):
         },
     )
     accessToken = ma.fields.String(
+        required=True,
         validate=[
             ma.validate.Length(min=1, max=MAX_TOKEN_LENGTH),
             FullMatch(TOKEN_PATTERN, error="accessToken must be a bearer token."),
@@ -109,10 +111,14 @@ class SinkCredential(ma.Schema):
         metadata={"description": "The token we send as 'Authorization: Bearer …' to the sink."},
     )
     accessTokenExpiresUtc = ma.fields.AwareDateTime(
-        metadata={"description": "When the token expires (the subscription ends then: ACCESS_TOKEN_EXPIRED)."}
+        required=True,
+        metadata={
+            "description": "When the token expires (the subscription ends then: ACCESS_TOKEN_EXPIRED)."
+        },
     )
     accessTokenType = ma.fields.String(
-        metadata={"description": "Only bearer (others: 400 INVALID_TOKEN).", "enum": ["bearer"]}
+        required=True,
+        metadata={"description": "Only bearer (others: 400 INVALID_TOKEN).", "enum": ["bearer"]},
     )
     identifier = ma.fields.String(metadata={"description": "PLAIN credentials are not accepted."})
     secret = ma.fields.String(metadata={"description": "PLAIN credentials are not accepted."})
