@@ -271,9 +271,7 @@ def _post(sender: SinkSender, event: SubscriptionEvent, source: str) -> None:
         answer = sender.post(event.subscription.sink, body, headers)
     except (InvalidSink, SinkNotAllowed) as exc:
         raise _GiveUp(str(exc)) from exc
-    except requests.RequestException as exc:
-        if isinstance(exc.__context__, SinkNotAllowed) or "SinkNotAllowed" in str(exc):
-            raise _GiveUp("the sink resolves to a private address") from exc
+    except requests.RequestException as exc:  # SinkNotAllowed is raised as it is, never wrapped
         raise _Retry(str(exc)) from exc
     if 200 <= answer.status < 300:
         return

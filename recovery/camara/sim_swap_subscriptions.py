@@ -85,7 +85,10 @@ def subscription_operation(scope: str, *, body: bool = False) -> Callable:
     """The partner rate limit, a partner token with ``scope``, (a JSON object body,) ``x-correlator``."""
 
     def decorator(view: Callable) -> Callable:
-        view = blp.arguments(common.XCorrelatorHeader, location="headers", arg_name="headers")(view)
+        # Refused as 400 INVALID_ARGUMENT (recovery.api.errors), so documented as 400, not 422.
+        view = blp.arguments(
+            common.XCorrelatorHeader, location="headers", arg_name="headers", error_status_code=400
+        )(view)
         if body:
             view = json_object_body(view)
         view = token_required(ApiRole.PARTNER, scope)(view)
@@ -161,7 +164,7 @@ def _own(subscription_id: str) -> SimSwapSubscription:
 
 @blp.route("/subscriptions", methods=["POST"])
 @subscription_operation(CREATE_SCOPE, body=True)
-@blp.arguments(SubscriptionRequest, example=EXAMPLE_REQUEST)
+@blp.arguments(SubscriptionRequest, example=EXAMPLE_REQUEST, error_status_code=400)
 @blp.response(
     201,
     Subscription,
