@@ -33,7 +33,7 @@ from typing import Any
 import requests
 from cloudevents.core.bindings.http import to_structured_event
 from cloudevents.core.v1.event import CloudEvent
-from sqlalchemy import or_, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
 from recovery import audit
@@ -390,8 +390,6 @@ def backlog(session: Session, now: datetime) -> tuple[int, datetime | None]:
     An event waiting for its retry is the partner's sink being down, not our
     worker being stuck: it is not backlog (it fails within the policy's bounds).
     """
-    from sqlalchemy import func
-
     count, oldest = session.execute(
         select(func.count(SubscriptionEvent.id), func.min(SubscriptionEvent.due_at)).where(
             SubscriptionEvent.state == SubscriptionEventState.PENDING,

@@ -146,17 +146,20 @@ def _status(subscription: SimSwapSubscription) -> str:
     return "INACTIVE"
 
 
-def _own(subscription_id: str) -> SimSwapSubscription:
-    """The calling client's subscription of that id (not deleted), or 404 (another client's too)."""
+def _own(subscription_id: str, *, lock: bool = False) -> SimSwapSubscription:
+    """The calling client's subscription of that id (not deleted), or 404 (another client's too).
+
+    ``lock`` holds the row (PostgreSQL) until the commit: of two deletes one ends
+    it and the other finds it deleted, and a hand-over in between waits its turn.
+    """
     if len(subscription_id) > MAX_ID_LENGTH:
         raise _error(NOT_FOUND)
-    subscription = db.session.scalar(
-        select(SimSwapSubscription).where(
-            SimSwapSubscription.id == subscription_id,
-            SimSwapSubscription.client_id == current_client().id,
-            SimSwapSubscription.state != SubscriptionState.DELETED,
-        )
+    query = select(SimSwapSubscription).where(
+        SimSwapSubscription.id == subscription_id,
+        SimSwapSubscription.client_id == current_client().id,
+        SimSwapSubscription.state != SubscriptionState.DELETED,
     )
+    subscription = db.session.scalar(query.with_for_update() if lock else query)
     if subscription is None:
         raise _error(NOT_FOUND)
     return subscription
@@ -282,7 +285,7 @@ def delete_subscription(headers: dict[str, Any], subscriptionId: str) -> tuple[s
     An active one gets a ``subscription-ended`` event (terminationReason
     SUBSCRIPTION_DELETED) at its sink. Scope: sim-swap-subscriptions:delete.
     """
-    subscription = _own(subscriptionId)
+    subscription = _own(subscriptionId, lock=True)
     events.delete(db.session, subscription, clock.now())
     common.audit_lookup(
         "camara.sim_swap_subscriptions.delete", subscription.msisdn, subscription_id=subscription.id
