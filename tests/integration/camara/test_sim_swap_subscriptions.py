@@ -34,6 +34,8 @@ from recovery.models import (
 from recovery.network.worker import Worker
 from tests.helpers.camara import CORRELATOR, UNKNOWN_NUMBER, assert_error
 from tests.helpers.claims import open_reissue
+from tests.helpers.databases import ON_POSTGRES
+from tests.helpers.parallel import in_parallel
 from tests.helpers.people import IVANOV, iccid, make_api_client, make_ivanov
 from tests.helpers.sinks import HANG, assert_published, running_sink
 from tests.helpers.statements import captured_statements
@@ -644,3 +646,14 @@ def test_the_operations_are_documented_with_their_scopes(client, path, method, s
     assert statuses <= set(operation["responses"])
     for status, response in operation["responses"].items():
         assert status == "default" or "x-correlator" in response["headers"]
+
+
+@pytest.mark.skipif(not ON_POSTGRES, reason="SQLite serialises writers: no race to lose")
+def test_parallel_deletes_end_a_subscription_once(app, api, session, partner_token):
+    subscription_id = created(api("post", body()))["id"]
+
+    def prepare(client, n):
+        return lambda: client.delete(f"{BASE}/{subscription_id}", headers=headers(partner_token)).status_code
+
+    assert sorted(in_parallel(app, 4, prepare)) == [204, 404, 404, 404]
+    assert [e.kind for e in events_of(session, subscription_id)] == ["subscription-ended"]
