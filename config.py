@@ -190,6 +190,41 @@ class BaseConfig:
     #: How long a delivery run waits, after submitting, for delivery receipts on the same bind.
     SMPP_RECEIPT_WAIT_SECONDS = 2.0
 
+    # CAMARA SIM Swap Subscriptions (docs/CAMARA.md): delivering events to partners' sinks.
+    #: Accept ``http://`` sinks and sinks on private, loopback or reserved addresses (a developer's
+    #: http://127.0.0.1). Off by default; on in development and testing; production refuses it.
+    SUBSCRIPTION_SINKS_ALLOW_PRIVATE = False
+    #: Seconds to connect to a sink and to wait for its answer.
+    SUBSCRIPTION_SINK_TIMEOUT_SECONDS = 5.0
+    #: Attempts of one event before the subscription is marked failed.
+    SUBSCRIPTION_DELIVERY_MAX_ATTEMPTS = 6
+    #: The wait after an event's first failed attempt, doubling after each (at most 600 s).
+    SUBSCRIPTION_DELIVERY_BACKOFF_SECONDS = 10.0
+    #: No attempt later than this many seconds after the event was queued.
+    SUBSCRIPTION_DELIVERY_MAX_SECONDS = 1800.0
+    #: The CloudEvents ``source`` of our events: set it to this service's public API root.
+    SUBSCRIPTION_EVENT_SOURCE = "urn:lost-sim-recovery:camara:sim-swap-subscriptions"
+    #: Active subscriptions one partner client may hold (more: 429).
+    MAX_SUBSCRIPTIONS_PER_CLIENT = 1000
+
+    def read_subscriptions(self, env: Mapping[str, str]) -> None:
+        """The SIM Swap Subscriptions settings from the environment (docs/OPERATIONS.md has the table)."""
+        self.SUBSCRIPTION_EVENT_SOURCE = env.get("SUBSCRIPTION_EVENT_SOURCE", self.SUBSCRIPTION_EVENT_SOURCE)
+        allow = env.get("SUBSCRIPTION_SINKS_ALLOW_PRIVATE", str(self.SUBSCRIPTION_SINKS_ALLOW_PRIVATE))
+        self.SUBSCRIPTION_SINKS_ALLOW_PRIVATE = allow.lower() in ("1", "true", "yes", "on")
+        numbers: dict[str, type] = {
+            "SUBSCRIPTION_SINK_TIMEOUT_SECONDS": float,
+            "SUBSCRIPTION_DELIVERY_MAX_ATTEMPTS": int,
+            "SUBSCRIPTION_DELIVERY_BACKOFF_SECONDS": float,
+            "SUBSCRIPTION_DELIVERY_MAX_SECONDS": float,
+            "MAX_SUBSCRIPTIONS_PER_CLIENT": int,
+        }
+        for name, kind in numbers.items():
+            try:
+                setattr(self, name, kind(env.get(name, getattr(self, name))))
+            except ValueError:
+                raise ConfigError(f"{name} must be a number") from None
+
     def read_operations(self, env: Mapping[str, str]) -> None:
         """The operations settings from the environment (docs/OPERATIONS.md has the table)."""
         text = ("LOG_FORMAT", "LOG_LEVEL", "METRICS_ALLOWED_NETWORKS", "METRICS_TOKEN")
@@ -231,6 +266,7 @@ class BaseConfig:
         except ValueError:
             raise ConfigError("PROXY_FIX_X_FOR must be a whole number of proxies") from None
         self.read_operations(env)
+        self.read_subscriptions(env)
 
     def default_database_url(self) -> str:
         """The embedded database used when ``DATABASE_URL`` is not set."""
@@ -243,6 +279,7 @@ class DevelopmentConfig(BaseConfig):
     ENV_NAME = "development"
     DEBUG = True
     DEV_PAGES = True
+    SUBSCRIPTION_SINKS_ALLOW_PRIVATE = True
 
 
 class TestingConfig(BaseConfig):
@@ -255,6 +292,8 @@ class TestingConfig(BaseConfig):
     DEV_PAGES = True
     # The suite's hand-overs predate the inventory; tests/…/network turn this on and arrange cards.
     SIM_INVENTORY_REQUIRED = False
+    # Test sinks listen on http://127.0.0.1.
+    SUBSCRIPTION_SINKS_ALLOW_PRIVATE = True
 
 
 class ProductionConfig(BaseConfig):
@@ -289,6 +328,8 @@ class ProductionConfig(BaseConfig):
         # A key derived from PII_KEY would put both secrets in one: one leak, both gone.
         if not parse_pii_encryption_keys(env.get("PII_ENCRYPTION_KEYS", "")):
             raise ConfigError("PII_ENCRYPTION_KEYS must be set in production (Fernet keys, newest first)")
+        if self.SUBSCRIPTION_SINKS_ALLOW_PRIVATE:
+            raise ConfigError("SUBSCRIPTION_SINKS_ALLOW_PRIVATE must be off in production (SSRF)")
         if self.RATELIMIT_STORAGE_URI.startswith("memory://"):
             raise ConfigError("RATELIMIT_STORAGE_URI must name a shared store (redis://…) in production")
 

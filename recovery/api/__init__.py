@@ -25,6 +25,7 @@ API_MODULES: tuple[str, ...] = (
     "recovery.camara.sim_swap",
     "recovery.camara.recycling",
     "recovery.camara.tenure",
+    "recovery.camara.sim_swap_subscriptions",
     "recovery.api.claims",
 )
 

@@ -28,6 +28,7 @@ from sqlalchemy import case, literal, null, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from recovery.camara import events as subscription_events
 from recovery.claims import notifications
 from recovery.claims.actors import Actor
 from recovery.iccid import normalise_iccid
@@ -173,7 +174,9 @@ def fulfil(
     :class:`WrongRegion`). Raises ``InvalidIccid`` (recovery.iccid),
     :class:`TicketNotFound`, :class:`TicketNotOpen` or :class:`IccidInUse`.
     The new SIM's activation time is the SIM-change time the SIM Swap API
-    reports; it starts with a cooling period of ``cooling_hours``.
+    reports (and the ``swapped`` event of each SIM Swap Subscription of the
+    number, queued here in the same transaction); it starts with a cooling
+    period of ``cooling_hours``.
     """
     ticket = get_ticket(session, ticket_id, region)
     if ticket.type is not TicketType.REISSUE or ticket.status is not TicketStatus.OPEN:
@@ -204,6 +207,7 @@ def fulfil(
     except IntegrityError:
         raise IccidInUse(iccid) from None
     provisioning.hand_over(session, subscriber.msisdn, new, now)  # network: number to the new card (issue 14)
+    subscription_events.sim_changed(session, subscriber.msisdn, now)  # partners' SIM Swap Subscriptions
     session.expire(subscriber, ["sims"])
     audit_ticket(session, ticket, "ticket.fulfilled", actor, subscriber.msisdn, sim_id=new.id)
     notifications.queue(

@@ -23,6 +23,12 @@ from recovery.models.office import Office
 from recovery.models.partner import PartnerNumberBudget
 from recovery.models.staff import ApiClient, ApiRole, ApiToken, StaffRole, StaffUser
 from recovery.models.subscriber import Sim, SimStatus, Subscriber
+from recovery.models.subscriptions import (
+    SimSwapSubscription,
+    SubscriptionEvent,
+    SubscriptionEventState,
+    SubscriptionState,
+)
 from recovery.models.tariff_history import TariffChange
 from recovery.models.throttle import LoginFailure
 
@@ -56,11 +62,15 @@ __all__ = [
     "ProvisioningState",
     "Sim",
     "SimStatus",
+    "SimSwapSubscription",
     "SmsCode",
     "SmsDelivery",
     "StaffRole",
     "StaffUser",
     "Subscriber",
+    "SubscriptionEvent",
+    "SubscriptionEventState",
+    "SubscriptionState",
     "SupportMessage",
     "Tariff",
     "TariffChange",

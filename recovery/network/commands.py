@@ -27,7 +27,7 @@ def import_sims_command(path: str) -> None:
 @click.option("--once", is_flag=True, help="Deliver what is due now, then exit (cron, tests).")
 @click.option("--poll", default=POLL_SECONDS, show_default=True, help="Seconds to sleep when nothing is due.")
 def worker_command(once: bool, poll: float) -> None:
-    """Deliver the provisioning and notification outboxes until SIGTERM or Ctrl-C."""
+    """Deliver the provisioning and notification outboxes and partner events until SIGTERM or Ctrl-C."""
     worker = Worker(current_app._get_current_object(), poll_seconds=poll)  # type: ignore[attr-defined]
     if once:
         handled = worker.run_once()

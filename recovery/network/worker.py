@@ -1,4 +1,4 @@
-"""The worker: delivers the provisioning outbox (and the notifications outbox) with retries.
+"""The worker: delivers the provisioning outbox (and the notifications and partner events) with retries.
 
 One row at a time, each in its own transaction: the oldest due ``pending`` row
 is locked with ``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL, so several
@@ -30,6 +30,8 @@ from sqlalchemy import make_url, or_, select, text
 from sqlalchemy.orm import Session, aliased
 
 from recovery import audit
+from recovery.camara import events
+from recovery.camara.sinks import SINK_TIMEOUT_SECONDS, SinkSender
 from recovery.models import Provisioning, ProvisioningOperation, ProvisioningState, Sim, SimStatus
 from recovery.network import inventory
 from recovery.network.backends import Change, PermanentFailure, ProvisioningBackend, load_backend
@@ -190,13 +192,19 @@ class Worker:
         self.stopping = threading.Event()
         self.backend = load_backend(app.config.get("PROVISIONING_BACKEND"), app.config)
         self.waiter = Waiter(make_url(app.config["SQLALCHEMY_DATABASE_URI"]), self.stopping)
+        self.sinks = SinkSender(
+            timeout=float(app.config.get("SUBSCRIPTION_SINK_TIMEOUT_SECONDS", SINK_TIMEOUT_SECONDS)),
+            allow_private=bool(app.config.get("SUBSCRIPTION_SINKS_ALLOW_PRIVATE", False)),
+        )
+        self.event_policy = events.DeliveryPolicy.from_config(app.config)
+        self.event_source = str(app.config.get("SUBSCRIPTION_EVENT_SOURCE") or events.DEFAULT_SOURCE)
 
     def stop(self, *_: object) -> None:
         """Ask the loop to end after the row in hand (a signal handler)."""
         self.stopping.set()
 
     def run_once(self) -> int:
-        """One pass over both outboxes; returns how many rows and messages were handled."""
+        """One pass over the outboxes; returns how many rows, messages and events were handled."""
         from recovery import clock
         from recovery.claims import notifications
         from recovery.extensions import db
@@ -208,6 +216,15 @@ class Worker:
                     mailer = notifications.load_backend(self.app.config.get("NOTIFICATION_BACKEND"))
                     handled += notifications.deliver_queued(db.session, mailer, clock.now(), limit=self.batch)
                 db.session.commit()
+                handled += events.drain(
+                    db.session,
+                    self.sinks,
+                    self.event_policy,
+                    self.event_source,
+                    clock.now,
+                    self.batch,
+                    self.stopping.is_set,
+                )
             finally:
                 db.session.remove()
         return handled
@@ -223,3 +240,4 @@ class Worker:
             if not handled and not self.stopping.is_set():
                 self.waiter.wait(self.poll_seconds)
         self.waiter.close()
+        self.sinks.close()

@@ -16,6 +16,9 @@ ROLE_SCOPES: dict[str, tuple[str, ...]] = {
         "sim-swap:check",
         "number-recycling:check",
         "kyc-tenure:check-tenure",
+        "sim-swap-subscriptions:org.camaraproject.sim-swap-subscriptions.v0.swapped:create",
+        "sim-swap-subscriptions:read",
+        "sim-swap-subscriptions:delete",
     ),
 }
 

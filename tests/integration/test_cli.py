@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from recovery.extensions import db
 from recovery.models import ApiClient, AuditEvent, CallEvent, StaffRole, StaffUser, Subscriber
 from recovery.security.passwords import verify_password
-from recovery.security.tokens import token_hash
+from recovery.security.tokens import ROLE_SCOPES, token_hash
 from recovery.seed import DEMO_CASES, seed_demo
 from tests.helpers.camara import CamaraCaller
 from tests.helpers.people import make_subscriber
@@ -70,13 +70,14 @@ def test_create_api_client_prints_the_token_once_and_stores_its_hash(runner, ses
     client = session.scalars(select(ApiClient)).one()
     assert [stored.token_hash for stored in client.tokens] == [token_hash(token)]
     assert token not in client.tokens[0].token_hash
-    assert client.scope_set == {
+    assert {
         "kyc-match:match",
         "sim-swap:retrieve-date",
         "sim-swap:check",
         "number-recycling:check",
         "kyc-tenure:check-tenure",
-    }
+    } <= client.scope_set
+    assert client.scope_set == set(ROLE_SCOPES["partner"])  # every partner scope by default
 
 
 def test_create_api_client_new_token_adds_a_second_token_to_the_same_client(runner, session):

@@ -6,6 +6,7 @@ import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy import select, text
 
 from recovery.models import Notification, NotificationStatus, ProvisioningOperation
 from recovery.network import provisioning
@@ -34,7 +35,8 @@ def _queue(session, age: timedelta) -> None:
 def test_ready_with_the_database_and_no_redis_configured(client):
     response = client.get("/readyz")
     assert response.status_code == 200
-    checks = {"database": "ok", "provisioning_outbox": "ok"}  # notifications: the default backend keeps them
+    # notifications: the default backend keeps them
+    checks = {"database": "ok", "provisioning_outbox": "ok", "subscription_events_outbox": "ok"}
     assert response.get_json() == {"status": "ok", "checks": checks, "unhealthy": []}
 
 
@@ -100,3 +102,30 @@ def test_a_network_change_waiting_for_the_hlr_makes_it_not_ready(app, client, se
     assert response.status_code == 503
     assert response.get_json()["unhealthy"] == ["provisioning_outbox"]
     assert response.get_json()["checks"]["provisioning_outbox"].startswith("1 pending")
+
+
+def test_a_partner_event_the_worker_never_tried_makes_it_not_ready(app, client, session):
+    """An event never tried is our worker stuck; one waiting for its retry is the partner's sink down."""
+    from recovery.camara import events
+    from recovery.models import ApiClient, SimSwapSubscription
+    from tests.helpers.people import make_api_client
+
+    make_api_client(session, name="bank")
+    client_id = session.scalars(select(ApiClient.id)).one()
+    app.config["OUTBOX_MAX_AGE_SECONDS"] = 60
+    long_ago = datetime.now(UTC) - timedelta(minutes=5)
+    subscription = SimSwapSubscription(
+        id="3f1c8a52-7d1e-4c7b-9a0e-2b5f0c9d1e7a",
+        client_id=client_id,
+        msisdn="+79161234567",
+        sink="https://s.example/",
+    )
+    session.add(subscription)
+    session.flush()
+    events.sim_changed(session, "+79161234567", long_ago)
+    session.commit()
+    response = client.get("/readyz")
+    assert response.status_code == 503 and response.get_json()["unhealthy"] == ["subscription_events_outbox"]
+    session.execute(text("UPDATE subscription_events SET attempts = 1"))
+    session.commit()
+    assert client.get("/readyz").get_json()["checks"]["subscription_events_outbox"] == "ok"

@@ -82,10 +82,12 @@ def example_url(rule: Rule) -> str:
 
 
 def visit(client: FlaskClient, rule: Rule):
-    """GET the rule, or POST to it with a valid CSRF token when it takes only POST."""
+    """GET the rule, DELETE when it takes only DELETE, else POST to it with a valid CSRF token."""
     url = example_url(rule)
     if "GET" in (rule.methods or ()):
         response = client.get(url)
+    elif "DELETE" in (rule.methods or ()):
+        response = client.delete(url)
     else:
         response = client.post(url, data={"csrf_token": csrf_token(client.get("/").get_data(as_text=True))})
     response.get_data()  # read to the end (a streamed export closes its cursor)
