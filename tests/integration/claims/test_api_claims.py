@@ -119,7 +119,7 @@ def test_english_messages_on_request(client, ivanov, agent_token):
         json=claim_body(currentRegion="RU-SPE"),
         headers={**bearer(agent_token), "Accept-Language": "en"},
     )
-    assert any("only in its home region, Moskva" in m for m in response.get_json()["messages"])
+    assert any("only in its home region, Moscow" in m for m in response.get_json()["messages"])
 
 
 def test_reissue_with_only_name_and_passport_is_a_block(client, ivanov, agent_token):
