@@ -61,7 +61,7 @@ MSGIDS: Mapping[MessageCode, str] = {
         "or visit one of our offices with your passport."
     ),
     MessageCode.NUMBER_LOCKED: N_(
-        "Too many unsuccessful attempts for this number: remote verification is locked until "
+        "Too many unsuccessful attempts for this number: remote checks are paused until "
         "%(until)s. The owner can still block the SIM card from the personal account, or get help "
         "at one of our offices with a passport."
     ),

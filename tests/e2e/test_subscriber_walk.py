@@ -124,12 +124,18 @@ def test_the_lost_sim_wizard_and_its_results(
 @WALKS
 def test_the_paused_checks_page(new_page, live_server, session, config, axe, screenshot, locale, viewport):
     make_ivanov(session, config.PII_KEY)
-    for _ in range(4):
+    for _ in range(5):  # five rejected claims on another channel pause the remote checks
         claim(session, config.PII_KEY, action=Action.BLOCK, passport="4509 000000")
     tag = f"{locale[:2]}, {viewport['width']} px"
     walk = Walk(new_page(locale=locale, viewport=viewport), live_server, screenshot, tag)
     _wizard(walk, passport="4509 000000", action="block")
     walk.look("lost-paused")
+    main = walk.page.get_by_role("main")
+    # Paused, not "locked" or "blocked" (the SIM is not blocked); no 0890: it is paused there too.
+    expect(main).to_contain_text(re.compile("приостановлена|paused"))
+    wrong_words = re.compile(r"заблокирован[аы]? проверк|\blocked\b|\b0890\b", re.IGNORECASE)
+    expect(main).not_to_contain_text(wrong_words)
+    expect(walk.page.get_by_test_id("support-line").first).to_have_attribute("href", re.compile(r"^tel:\+7"))
     axe(walk.page)
 
 
