@@ -101,6 +101,11 @@ def _wizard(walk: Walk, *, passport: str = PASSPORT, action: str = "reissue") ->
     page.locator(f"[name=action][value={action}]").check()
     walk.submit()
     walk.look("lost-review")
+    # Each number called stays on one line; the review says the account can unblock too.
+    calls = page.locator("dd").filter(has_text="903").first.evaluate("el => el.textContent")
+    assert "+7\u00a0903\u00a0111\u201122\u201133" in calls, calls
+    account_too = re.compile("личном кабинете|personal account")
+    expect(page.get_by_test_id("blocks-at-once")).to_contain_text(account_too)
     walk.submit()
     expect(page).to_have_url(walk.live_server("/lost/result"))
 
