@@ -9,7 +9,7 @@ time zone of the current request (Flask-Babel's ``get_locale``/``get_timezone``)
     {{ event.started_at|time(tz="Asia/Novosibirsk") }}
     {{ subscriber.balance_kopecks|money }}          1 234,50 ₽  /  RUB 1,234.50
     {{ event.duration_s|duration }}                 1 мин 5 с   /  1 min 5 sec
-    {{ region_name(ticket.region) }}                Москва      /  Moskva
+    {{ region_name(ticket.region) }}                Москва      /  Moscow
 
 Stored times are UTC; people read them in a time zone (the default is
 ``BABEL_DEFAULT_TIMEZONE``, Moscow), so every time shown passes through here.

@@ -1,9 +1,13 @@
 """Russian federal subjects by ISO 3166-2:RU code, named from pycountry.
 
-English names are pycountry's own. Russian names come from pycountry's ``ru``
-catalogue; where the catalogue has no entry, the ISO romanisation (BGN/PCGN
-style) is read back into Cyrillic, which restores the official spelling for
-every current subject.
+Russian names come from pycountry's ``ru`` catalogue; where the catalogue has no
+entry, the ISO romanisation (BGN/PCGN style) is read back into Cyrillic, which
+restores the official spelling for every current subject.
+
+English names are the ones English uses (Moscow, Saint Petersburg, Novosibirsk
+Oblast), not pycountry's romanisation (``Moskva``, ``Novosibirskaya oblast'``):
+the name from Unicode CLDR (``recovery.cldr_regions``) with the kind of subject
+pycountry gives (Oblast, Republic, Autonomous Okrug), the way English writes it.
 """
 
 from __future__ import annotations
@@ -14,6 +18,8 @@ from dataclasses import dataclass
 from functools import cache
 
 import pycountry
+
+from recovery import cldr_regions
 
 COUNTRY = "RU"
 
@@ -100,15 +106,39 @@ def _cyrillic_name(romanised: str) -> str:
     return re.sub(r"[A-Za-z']+", lambda m: _cyrillic_word(m.group(0)), ordered)
 
 
+def _english_name(romanised: str, kind: str, cldr: str | None) -> str:
+    """``Novosibirsk`` + "Administrative region" → ``Novosibirsk Oblast``; no CLDR name: ISO's."""
+    if not cldr:
+        return romanised
+    if kind == "Administrative region":  # oblast; CLDR says "Moscow Province" for one
+        return cldr.removesuffix(" Province") + " Oblast"
+    if kind == "Autonomous region":
+        return f"{cldr} Autonomous Oblast"
+    if kind == "Autonomous district":
+        return cldr.removesuffix(" Okrug") + " Autonomous Okrug"
+    if kind == "Administrative territory":
+        return cldr if cldr.endswith(" Krai") else f"{cldr} Krai"
+    if kind == "Republic":
+        head, _, tail = romanised.partition(", ")
+        # ISO names a republic by an adjective ("Chuvashskaya Respublika") or a noun
+        # ("Tatarstan, Respublika"); CLDR's adjective for a noun ("Buryat" for
+        # "Buryatiya") reads as an adjective too: "Chuvash Republic", "Republic of Tatarstan".
+        adjective = not tail or (head.lower().startswith(cldr.lower()) and len(head) > len(cldr))
+        return f"{cldr} Republic" if adjective else f"Republic of {cldr}"
+    return cldr  # the federal cities: Moscow, Saint Petersburg
+
+
 @cache
 def all_regions() -> tuple[Region, ...]:
     """Every ISO 3166-2:RU subdivision, sorted by code."""
     catalogue = gettext.translation("iso3166-2", pycountry.LOCALES_DIR, languages=["ru"], fallback=True)
+    english = cldr_regions.load()
     regions = []
     for sub in pycountry.subdivisions.get(country_code=COUNTRY):
         translated = catalogue.gettext(sub.name)
         name_ru = translated if translated != sub.name else _cyrillic_name(sub.name)
-        regions.append(Region(code=sub.code, name_en=sub.name, name_ru=name_ru))
+        name_en = _english_name(sub.name, sub.type, english.get(sub.code))
+        regions.append(Region(code=sub.code, name_en=name_en, name_ru=name_ru))
     return tuple(sorted(regions, key=lambda r: r.code))
 
 

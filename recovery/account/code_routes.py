@@ -209,7 +209,7 @@ def resend() -> BaseResponse:
     else:
         db.session.commit()
         g.sms_code_requested = True
-        flash(_("If the number is ours, a new code was sent to it."))
+        flash(_("If the number is ours and its SIM card is active, a new code was sent to it."))
     return redirect(url_for("account.verify"))
 
 

@@ -32,12 +32,13 @@ from recovery.account import bp, details, services
 from recovery.account.codes import CODE_TTL
 from recovery.account.forms import CancelLockReleaseForm, DetailsFilterForm, LogoutForm, TariffForm
 from recovery.account.login_routes import PUBLIC_ENDPOINTS
-from recovery.account.money import MAX_TOP_UP_KOPECKS, MIN_TOP_UP_KOPECKS, format_rubles
+from recovery.account.money import MAX_TOP_UP_KOPECKS, MIN_TOP_UP_KOPECKS
 from recovery.account.web import (
     account_tz,
     client_ip,
     current_account,
     local_time,
+    rubles,
     support_numbers,
     zone_name,
     zoned_time,
@@ -46,6 +47,7 @@ from recovery.clock import now
 from recovery.extensions import db
 from recovery.formatting import region_name
 from recovery.models import Account, CallKind, SimStatus, Subscriber, Tariff
+from recovery.network.unblock import reissue_open
 from recovery.security.passwords import MIN_PASSWORD_LENGTH
 
 
@@ -80,7 +82,7 @@ def require_account_holder() -> BaseResponse | None:
 def account_helpers() -> dict[str, object]:
     """Formatting used by the account's templates."""
     return {
-        "rubles": format_rubles,
+        "rubles": rubles,
         # Not bound to the request's body: an error page (a 413) renders this too.
         "logout_form": LogoutForm(formdata=None),
         "region_name": region_name,
@@ -123,6 +125,7 @@ def overview() -> str:
     subscriber = account.subscriber
     sim = subscriber.current_sim
     lost_at, since_loss = details.post_loss_activity(db.session, subscriber)
+    blocked = sim is not None and sim.status == SimStatus.BLOCKED
     return render_template(
         "account/overview.html",
         subscriber=subscriber,
@@ -131,6 +134,7 @@ def overview() -> str:
         SimStatus=SimStatus,
         lost_at=lost_at,
         since_loss=since_loss,
+        reissue_open=blocked and reissue_open(db.session, subscriber),
     )
 
 

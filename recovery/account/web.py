@@ -6,13 +6,12 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_datetime
 from flask import current_app, request
 from flask_babel import get_locale
 from flask_login import current_user
 
 from recovery.account.timezones import timezone_for
-from recovery.formatting import format_zone
+from recovery.formatting import format_datetime, format_money, format_zone
 from recovery.models import Account
 
 
@@ -38,14 +37,20 @@ def support_numbers() -> tuple[str, ...]:
     return tuple(current_app.config.get("SUPPORT_NUMBERS", ()))
 
 
-def local_time(moment: datetime, tz: ZoneInfo, fmt: str = "short") -> str:
-    """``moment`` as the subscriber reads it: in their time zone and interface language."""
-    return format_datetime(moment, fmt, tzinfo=tz, locale=str(get_locale()))
+def rubles(kopecks: int) -> str:
+    """An amount in the interface language: ``1 234,50 ₽`` / ``RUB 1,234.50``."""
+    return format_money(kopecks, str(get_locale()))
 
 
-def zoned_time(moment: datetime, tz: ZoneInfo, fmt: str = "short") -> str:
-    """``local_time`` naming the zone: ``02.12.2026, 18:00 (Москва, UTC+3)``."""
-    return f"{local_time(moment, tz, fmt)} ({zone_name(tz, moment)})"
+def local_time(moment: datetime, tz: ZoneInfo) -> str:
+    """``moment`` as the subscriber reads it, in their zone and language, the month by name:
+    ``2 дек. 2026 г., 18:00`` / ``Dec 2, 2026, 6:00 PM``."""
+    return format_datetime(moment, str(get_locale()), tz)
+
+
+def zoned_time(moment: datetime, tz: ZoneInfo) -> str:
+    """``local_time`` naming the zone: ``2 дек. 2026 г., 18:00 (Москва, UTC+3)``."""
+    return f"{local_time(moment, tz)} ({zone_name(tz, moment)})"
 
 
 def zone_name(tz: ZoneInfo, moment: datetime) -> str:

@@ -103,6 +103,14 @@ class TicketSchema(ma.Schema):
     """A ticket: a block (done at once) or a reissue for the home region's offices."""
 
     id = ma.fields.UUID(required=True)
+    reference = ma.fields.String(
+        required=True,
+        metadata={
+            "description": "What the subscriber and staff read and type (no look-alike characters); "
+            "the id stays internal.",
+            "example": "R-7K4M-2Q9",
+        },
+    )
     type = ma.fields.String(required=True)
     status = ma.fields.String(required=True)
     region = ma.fields.String(required=True)

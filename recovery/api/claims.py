@@ -109,6 +109,7 @@ def _ticket_body(ticket: Ticket | None) -> dict[str, Any] | None:
         return None
     return {
         "id": ticket.id,
+        "reference": ticket.reference,
         "type": ticket.type.value,
         "status": ticket.status.value,
         "region": ticket.region,

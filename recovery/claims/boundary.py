@@ -9,16 +9,17 @@ request's language. Everything it calls stays Flask-free.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from flask import current_app
-from flask_babel import format_datetime, gettext
+from flask_babel import get_locale, gettext
 
 from recovery import clock
 from recovery.claims.actors import Actor
 from recovery.claims.ceiling import TooManyFailedNumbers
 from recovery.claims.submit import ClaimRequest, ClaimResult, submit_claim
 from recovery.extensions import db
-from recovery.formatting import region_name
+from recovery.formatting import format_zoned_datetime, region_name
 from recovery.verification import Message, Policy
 
 
@@ -49,13 +50,15 @@ def run_claim(request: ClaimRequest, actor: Actor) -> ClaimResult:
         raise
 
 
+def zoned_datetime(moment: datetime) -> str:
+    """A time in a message, the month by name, the zone named: ``4 дек. 2026 г., 12:35 (Москва, UTC+3)``."""
+    zone = current_app.config["BABEL_DEFAULT_TIMEZONE"]
+    return format_zoned_datetime(moment, str(get_locale() or "ru"), zone)
+
+
 def render_message(message: Message) -> str:
     """One decision message in the current language."""
-    return message.render(
-        gettext=gettext,
-        region_name=region_name,
-        format_datetime=lambda moment: format_datetime(moment, "short"),
-    )
+    return message.render(gettext=gettext, region_name=region_name, format_datetime=zoned_datetime)
 
 
 def render_messages(messages: Iterable[Message]) -> list[str]:

@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from flask_babel import format_datetime, gettext
+from flask_babel import gettext
 
-from recovery.claims.boundary import render_message
+from recovery.claims.boundary import render_message, zoned_datetime
 from recovery.extensions import db
 from recovery.formatting import region_name
 from recovery.network.unblock import block_confirmed
@@ -45,7 +45,7 @@ def render_result_messages(messages: Iterable[Message], *, blocking: bool) -> li
                 message.render(
                     gettext=lambda _msgid, variant=variant: gettext(variant),
                     region_name=region_name,
-                    format_datetime=lambda moment: format_datetime(moment, "short"),
+                    format_datetime=zoned_datetime,
                 )
             )
     return rendered

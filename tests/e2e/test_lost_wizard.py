@@ -324,7 +324,7 @@ def test_the_wizard_with_the_keyboard_only(new_page, live_server, session, ivano
     _continue_with_keyboard(page, "Continue")
 
     tab_to(page, "#current_region")
-    page.keyboard.type("Moskva")  # a closed select picks the option typed (ISO names in English)
+    page.keyboard.type("Moscow")  # a closed select picks the option typed
     expect(page.locator("#current_region")).to_have_value("RU-MOW")
     _continue_with_keyboard(page, "Continue")
 

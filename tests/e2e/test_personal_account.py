@@ -55,7 +55,7 @@ def test_registration_on_a_phone_with_captcha_and_sms_code(
 
     expect(page).to_have_url(live_server("/account/"))
     expect(page.get_by_role("status").filter(has_text="Пароль сохранён")).to_be_visible()
-    expect(page.get_by_role("heading", level=1)).to_have_text(NUMBER)
+    expect(page.get_by_role("heading", level=1)).to_have_text("+7 916 123-45-67")
     expect(page.get_by_test_id("balance")).to_contain_text("100")
     overflow = page.evaluate("() => document.documentElement.scrollWidth - window.innerWidth")
     assert overflow <= 0, "the account overview scrolls sideways on a phone"

@@ -129,7 +129,7 @@ def test_agent_console_with_the_keyboard_only(new_page, live_server, session, iv
         assert focused(page)["id"] == f"call_{n}"
         page.keyboard.type(number)
     tab_to(page, "#current_region")
-    page.keyboard.type("Moskva")
+    page.keyboard.type("Moscow")
     expect(page.locator("#current_region")).to_have_value("RU-MOW")
     tab_to(page, "input[name=action]:checked, input[name=action][value=block]")
     page.keyboard.press("ArrowDown")  # the second choice: block and reissue

@@ -179,7 +179,8 @@ def test_page_title_is_the_title_and_the_heading(app):
         ("ru", f"1{NBSP}234,50{NBSP}₽ | 20 нояб. 2026\u202fг., 18:00 | 22:00 | 1 мин 5 с | Санкт-Петербург"),
         (
             "en",
-            f"RUB{NBSP}1,234.50 | Nov 20, 2026, 6:00\u202fPM | 10:00\u202fPM | 1 min 5 sec | Sankt-Peterburg",
+            f"RUB{NBSP}1,234.50 | Nov 20, 2026, 6:00\u202fPM | 10:00\u202fPM | 1 min 5 sec"
+            " | Saint Petersburg",
         ),
     ],
 )

@@ -128,7 +128,7 @@ def test_duration_is_exact_and_compact(value, locale, expected):
     ("code", "locale", "expected"),
     [
         ("RU-MOW", "ru", "Москва"),
-        ("RU-MOW", "en", "Moskva"),
+        ("RU-MOW", "en", "Moscow"),
         ("ru-spe", "ru", "Санкт-Петербург"),
         ("RU-XXX", "ru", "RU-XXX"),
         ("", "en", ""),

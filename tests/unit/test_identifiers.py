@@ -1,7 +1,10 @@
 """ICCIDs, passports, regions, passwords and redirect targets."""
 
+import re
+
 import pytest
 
+from recovery import cldr_regions
 from recovery.iccid import InvalidIccid, normalise_iccid, with_check_digit
 from recovery.passports import InvalidPassport, normalise_passport, passport_digest
 from recovery.regions import UnknownRegion, all_regions, get_region, is_region, region_choices
@@ -67,12 +70,32 @@ def test_regions_come_from_pycountry_with_both_languages():
     regions = all_regions()
     assert len(regions) >= 80
     moscow = get_region("ru-mow")
-    assert (moscow.code, moscow.name_ru, moscow.name_en) == ("RU-MOW", "Москва", "Moskva")
+    assert (moscow.code, moscow.name_ru, moscow.name_en) == ("RU-MOW", "Москва", "Moscow")
     assert get_region("RU-NVS").name_ru == "Новосибирская область"
     assert get_region("RU-TA").name_ru == "Республика Татарстан"
     assert get_region("RU-IRK").name_ru == "Иркутская область"
     assert get_region("RU-KR").name_ru == "Республика Карелия"
     assert get_region("RU-UD").name_ru == "Удмуртская Республика"
+
+
+def test_english_region_names_are_the_ones_english_uses_not_the_romanisation():
+    # CLDR's names with the kind of subject from pycountry (recovery.cldr_regions).
+    expected = {
+        "RU-MOW": "Moscow",
+        "RU-SPE": "Saint Petersburg",
+        "RU-NVS": "Novosibirsk Oblast",
+        "RU-MOS": "Moscow Oblast",
+        "RU-KDA": "Krasnodar Krai",
+        "RU-TA": "Republic of Tatarstan",
+        "RU-CU": "Chuvash Republic",
+        "RU-BU": "Buryat Republic",
+        "RU-KHM": "Khanty-Mansi Autonomous Okrug",
+        "RU-YEV": "Jewish Autonomous Oblast",
+    }
+    assert {code: get_region(code).name_en for code in expected} == expected
+    romanised = re.compile(r"oblast'|kray|Respublika|skaya|skiy")
+    assert not [r.name_en for r in all_regions() if romanised.search(r.name_en)]
+    assert all(code in {r.code for r in all_regions()} for code in cldr_regions.load())
 
 
 def test_every_russian_region_name_is_cyrillic():
@@ -91,7 +114,7 @@ def test_unknown_regions(code):
 def test_region_choices_are_sorted_by_local_name():
     names = [name for _, name in region_choices("ru")]
     assert names == sorted(names)
-    assert ("RU-MOW", "Moskva") in region_choices("en")
+    assert ("RU-MOW", "Moscow") in region_choices("en")
 
 
 @pytest.mark.parametrize("password", ["short", "qwerty12345", "1234567890", "aaaaaaaaaaaa", "пароль123"])

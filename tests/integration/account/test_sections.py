@@ -56,7 +56,7 @@ def read_csv(response) -> list[dict[str, str]]:
 
 def test_the_overview_shows_number_tariff_balance_and_sim(holder):
     page = holder.get("/account/").get_data(as_text=True)
-    assert NUMBER in page
+    assert "+7 916 123-45-67" in page  # grouped
     assert "Смарт" in page
     assert "100,00\u00a0₽" in page
     assert "Активна" in page
@@ -80,7 +80,7 @@ def test_details_list_both_directions_in_the_subscribers_time_zone(holder, sessi
     ]
     page = holder.get("/account/details").get_data(as_text=True)
     assert "4 события" in page and "+79990000000" not in page
-    assert "20.11.2026, 16:00" in page
+    assert "20 нояб. 2026\u202fг., 16:00" in page  # the month by name
 
 
 def test_times_follow_the_home_region(client, session, other_subscriber, now):
@@ -143,7 +143,7 @@ def test_events_after_the_reported_loss_are_highlighted(holder, session, subscri
     page = holder.get("/account/details").get_data(as_text=True)
     # DESIGN 2.2: the events the SIM made (not the calls it received) at or after lostAt.
     assert "2 события с вашей SIM-карты после времени потери" in page
-    assert "потерян 18.11.2026, 18:00 (Москва, UTC+3)" in page
+    assert "потерян 18 нояб. 2026\u202fг., 18:00 (Москва, UTC+3)" in page
     assert page.count("возможно, не вы</span>") == 2
     rows = read_csv(holder.get("/account/details.csv"))
     assert [row["possibly_not_you"] for row in rows] == ["no", "yes", "yes", "no"]
@@ -191,10 +191,10 @@ def test_expenses_per_month_and_kind_with_a_server_side_chart(holder, session, s
     session.commit()
     page = holder.get("/account/expenses").get_data(as_text=True)
     table = page.split("<tbody>", 1)[1]
-    november = table.split("11.2026", 1)[1].split("</tr>", 1)[0]
+    november = table.split("ноябрь 2026", 1)[1].split("</tr>", 1)[0]  # the month by name
     cells = [cell.split(">")[-1] for cell in november.split("</td>")[:-1]]
     assert cells == ["6,00\u00a0₽", "1,50\u00a0₽", "0,00\u00a0₽", "7,50\u00a0₽"]
-    september = table.split("09.2026", 1)[1].split("</tr>", 1)[0]
+    september = table.split("сентябрь 2026", 1)[1].split("</tr>", 1)[0]
     assert "1,50\u00a0₽</td>" in september
     assert "<svg" in page and 'class="bar-voice"' in page
     assert "http" not in page.split("<svg", 1)[1].split("</svg>", 1)[0].replace("http://www.w3.org", "")
@@ -207,7 +207,7 @@ def test_the_tariff_page_lists_the_seed_tariffs_and_switching_is_audited(holder,
     confirm = holder.post("/account/tariff", data={"csrf_token": csrf_token(page), "tariff": "unlimited"})
     text = confirm.get_data(as_text=True)
     assert confirm.status_code == 200 and "Перейти на тариф «Безлимит»?" in text
-    assert "Новый тариф начинает действовать сразу, с 20.11.2026, 18:00 (Москва, UTC+3)" in text
+    assert "Новый тариф начинает действовать сразу, с 20 нояб. 2026\u202fг., 18:00 (Москва, UTC+3)" in text
     session.expire_all()
     assert session.get(Subscriber, subscriber.id).tariff == "smart"  # nothing changes before the confirmation
     response = holder.post(
@@ -245,7 +245,7 @@ def test_a_tariff_change_never_reprices_past_usage(holder, session, subscriber, 
     session.commit()
     assert [row["cost_rub"] for row in read_csv(holder.get("/account/details.csv"))] == ["17.50", "10.50"]
     table = holder.get("/account/expenses").get_data(as_text=True).split("<tbody>", 1)[1]
-    november = table.split("11.2026", 1)[1].split("</tr>")[0]
+    november = table.split("ноябрь 2026", 1)[1].split("</tr>")[0]
     assert "28,00\u00a0₽</td>" in november
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from datetime import UTC, datetime, timedelta
 
@@ -62,6 +63,10 @@ def test_reissue_in_the_home_region(client, session, ivanov, agent_token):
     assert body["outcome"] == "reissue" and body["homeRegion"] == "RU-MOW"
     assert body["ticket"]["type"] == "reissue" and body["ticket"]["status"] == "open"
     assert body["ticket"]["region"] == "RU-MOW" and uuid.UUID(body["ticket"]["id"])
+    # The reference a person dictates, the one the result page and the e-mail show.
+    stored = session.get(Ticket, uuid.UUID(body["ticket"]["id"]))
+    assert body["ticket"]["reference"] == stored.reference
+    assert re.fullmatch(r"R-[0-9A-Z]{4}-[0-9A-Z]{3}", stored.reference)
     assert body["verification"] == {
         "name": True,
         "passport": True,
@@ -114,7 +119,7 @@ def test_english_messages_on_request(client, ivanov, agent_token):
         json=claim_body(currentRegion="RU-SPE"),
         headers={**bearer(agent_token), "Accept-Language": "en"},
     )
-    assert any("only in its home region, Moskva" in m for m in response.get_json()["messages"])
+    assert any("only in its home region, Moscow" in m for m in response.get_json()["messages"])
 
 
 def test_reissue_with_only_name_and_passport_is_a_block(client, ivanov, agent_token):
@@ -215,7 +220,13 @@ def test_an_office_fulfils_a_reissue_of_its_region(client, session, ivanov, agen
         headers=bearer(office_token),
     )
     assert response.status_code == 200
-    assert response.get_json() == {"id": ticket_id, "type": "reissue", "status": "done", "region": "RU-MOW"}
+    assert response.get_json() == {
+        "id": ticket_id,
+        "reference": session.get(Ticket, uuid.UUID(ticket_id)).reference,
+        "type": "reissue",
+        "status": "done",
+        "region": "RU-MOW",
+    }
     session.expire_all()
     new = _current_sim(session, ivanov.id)
     assert (

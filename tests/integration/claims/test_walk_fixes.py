@@ -198,3 +198,15 @@ def test_an_unlock_needs_a_reason_in_words_and_a_confirmation(client, session, i
     assert refused.status_code == 400 and "не меньше 3 слов" in text and "Отметьте флажок" in text
     data = {"msisdn": IVANOV["msisdn"], "reason": "владелец пришёл в офис с паспортом", "confirm": "y"}
     assert post_form(client, "/supervisor/locks", "/supervisor/locks/unlock", data).status_code == 302
+
+
+def test_three_copies_of_one_number_get_a_message_at_each_repeat(client, session, ivanov):
+    answers = WizardAnswers()
+    for name, data in answers.steps()[:3]:
+        post_form(client, f"/lost/step/{name}", f"/lost/step/{name}", data)
+    typed = {"call_1": "+79031112233", "call_2": "8 903 111-22-33", "call_3": "89031112233"}
+    response = post_form(client, "/lost/step/calls", "/lost/step/calls", typed)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    # Told at the second and the third field (and in the summary above), the first one kept.
+    assert "Этот номер вы уже указали" in page and page.count('aria-invalid="true"') == 2
