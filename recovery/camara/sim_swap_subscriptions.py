@@ -24,7 +24,7 @@ from sqlalchemy import func, select
 from recovery import clock
 from recovery.api.auth import current_client, token_required
 from recovery.api.errors import ApiError, json_object_body
-from recovery.camara import common, events
+from recovery.camara import common, event_delivery, events
 from recovery.camara.sinks import InvalidSink, check_sink
 from recovery.camara.subscription_schemas import EXAMPLE_NUMBER, Subscription, SubscriptionRequest
 from recovery.extensions import db
@@ -294,4 +294,4 @@ def delete_subscription(headers: dict[str, Any], subscriptionId: str) -> tuple[s
     return "", 204
 
 
-register_outbox(Outbox("subscription_events", lambda session: events.backlog(session, clock.now())))
+register_outbox(Outbox("subscription_events", lambda session: event_delivery.backlog(session, clock.now())))

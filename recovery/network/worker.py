@@ -30,7 +30,7 @@ from sqlalchemy import make_url, or_, select, text
 from sqlalchemy.orm import Session, aliased
 
 from recovery import audit
-from recovery.camara import events
+from recovery.camara import event_delivery
 from recovery.camara.sinks import SINK_TIMEOUT_SECONDS, SinkSender
 from recovery.models import Provisioning, ProvisioningOperation, ProvisioningState, Sim, SimStatus
 from recovery.network import inventory
@@ -196,8 +196,8 @@ class Worker:
             timeout=float(app.config.get("SUBSCRIPTION_SINK_TIMEOUT_SECONDS", SINK_TIMEOUT_SECONDS)),
             allow_private=bool(app.config.get("SUBSCRIPTION_SINKS_ALLOW_PRIVATE", False)),
         )
-        self.event_policy = events.DeliveryPolicy.from_config(app.config)
-        self.event_source = str(app.config.get("SUBSCRIPTION_EVENT_SOURCE") or events.DEFAULT_SOURCE)
+        self.event_policy = event_delivery.DeliveryPolicy.from_config(app.config)
+        self.event_source = str(app.config.get("SUBSCRIPTION_EVENT_SOURCE") or event_delivery.DEFAULT_SOURCE)
 
     def stop(self, *_: object) -> None:
         """Ask the loop to end after the row in hand (a signal handler)."""
@@ -216,7 +216,7 @@ class Worker:
                     mailer = notifications.load_backend(self.app.config.get("NOTIFICATION_BACKEND"))
                     handled += notifications.deliver_queued(db.session, mailer, clock.now(), limit=self.batch)
                 db.session.commit()
-                handled += events.drain(
+                handled += event_delivery.drain(
                     db.session,
                     self.sinks,
                     self.event_policy,

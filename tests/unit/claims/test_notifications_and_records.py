@@ -10,7 +10,8 @@ import pytest
 from recovery.claims import notifications
 from recovery.claims.records import stored_messages, stored_verification
 from recovery.models import Claim, Outcome
-from recovery.supervisor.routes import _cell, mask_email
+from recovery.supervisor.outbox import mask_email
+from recovery.supervisor.routes import _cell
 from recovery.verification import Decision, Message, MessageCode, nothing_verified
 
 TICKET = uuid.UUID("12345678-1234-5678-1234-567812345678")
@@ -77,7 +78,7 @@ def test_email_addresses_are_masked_on_the_outbox_page():
 
 
 def test_the_outbox_mask_hides_every_digit_of_an_sms_and_every_number_of_an_email():
-    from recovery.supervisor.routes import mask_recipient, mask_text
+    from recovery.supervisor.outbox import mask_recipient, mask_text
 
     sms = "Код для входа в личный кабинет: 295306. Никому его не сообщайте."
     assert mask_text("sms", sms) == "Код для входа в личный кабинет: ••••••. Никому его не сообщайте."
