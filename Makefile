@@ -126,6 +126,7 @@ bench: $(VENV)/.dev translations $(OSMO_HLR)
 		|| echo "wrk could not be installed: the HTTP figures will be skipped"
 	BENCH_SCALE=$(BENCH_SCALE) $(BIN)/python -m bench.run
 	$(BIN)/python -m bench.network
+	$(BIN)/python -m bench.subscription_events
 
 # Only the network figure: claim to HLR over 200 block claims (bench/network.py; needs osmo-hlr).
 bench-network: $(VENV)/.dev $(OSMO_HLR)
