@@ -27,6 +27,7 @@ from recovery.models import (
     Sim,
     SimStatus,
     SimSwapSubscription,
+    StaffRole,
     SubscriptionEvent,
     SubscriptionEventState,
     SubscriptionState,
@@ -36,10 +37,10 @@ from tests.helpers.camara import CORRELATOR, UNKNOWN_NUMBER, assert_error
 from tests.helpers.claims import open_reissue
 from tests.helpers.databases import ON_POSTGRES
 from tests.helpers.parallel import in_parallel
-from tests.helpers.people import IVANOV, iccid, make_api_client, make_ivanov
+from tests.helpers.people import IVANOV, iccid, make_api_client, make_ivanov, make_staff
 from tests.helpers.sinks import HANG, assert_published, running_sink
 from tests.helpers.statements import captured_statements
-from tests.helpers.web import bearer
+from tests.helpers.web import bearer, csrf_token, login
 
 BASE = "/camara/sim-swap-subscriptions/v0.3/subscriptions"
 NUMBER = IVANOV["msisdn"]
@@ -259,6 +260,26 @@ def test_creation_06_swapped_after_the_office_hand_over(app, api, session, hand_
     stored = events_of(session, subscription_id)
     assert [(e.state, e.attempts) for e in stored] == [(SubscriptionEventState.DONE, 1)]
     assert stored[0].event_id == event["id"]
+
+
+def test_a_hand_over_at_the_office_page_sends_the_swapped_event(app, api, session, config, ivanov):
+    clerk = app.test_client()
+    login(clerk, make_staff(session, StaffRole.OFFICE, login="office-msk", region="RU-MOW"))
+    with running_sink() as sink:
+        subscription_id = created(api("post", body(sink=sink.url)))["id"]
+        ticket = open_reissue(session, config.PII_KEY, ivanov, IVANOV["calls"])
+        page = clerk.get(f"/office/tickets/{ticket.id}").get_data(as_text=True)
+        answer = clerk.post(
+            f"/office/tickets/{ticket.id}/fulfil",
+            data={"passport": IVANOV["passport"], "iccid": iccid(), "csrf_token": csrf_token(page)},
+        )
+        assert answer.status_code == 302
+        deliver(app)
+    assert [event["type"] for event in sink.events()] == [SWAPPED]
+    assert assert_cloud_event(sink.received[0], "EventSimSwap", subscription_id)["data"] == {
+        "phoneNumber": NUMBER,
+        "subscriptionId": subscription_id,
+    }
 
 
 def test_no_authorization_header_without_a_credential(app, api, hand_over):
