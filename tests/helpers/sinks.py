@@ -23,9 +23,9 @@ from typing import Any
 import jsonschema_rs
 import yaml
 
-DEFINITION = (
-    Path(__file__).resolve().parents[3] / "shared" / "reference" / "camara" / "sim-swap-subscriptions.yaml"
-)
+#: The published definition, copied unmodified beside the other CAMARA definitions the tests use.
+PUBLISHED = Path(__file__).resolve().parents[1] / "integration" / "camara" / "published"
+DEFINITION = PUBLISHED / "sim-swap-subscriptions.yaml"
 #: Answer nothing: the request waits until the sink stops (a sink that never answers).
 HANG = 0
 
