@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -23,13 +21,14 @@ from pathlib import Path
 from flask_migrate import upgrade
 from sqlalchemy.orm import Session
 
+from bench.latency import on_both_databases
 from recovery import create_app
 from recovery.claims.actors import Actor
 from recovery.claims.submit import ClaimRequest, submit_claim
 from recovery.extensions import db
 from recovery.models import Action, Channel, InventorySim
 from recovery.network.worker import POLL_SECONDS, Worker
-from tests.conftest import PostgresDatabases, make_config
+from tests.conftest import make_config
 from tests.factories import DEFAULT_PASSPORT, make_subscriber
 from tests.integration.network.hlr import TestHlr
 
@@ -96,44 +95,12 @@ def _one_run(database_url: str, claims: int, directory: Path) -> list[float]:
         hlr.stop()
 
 
-def _figures(times: list[float]) -> dict[str, float]:
-    ordered = sorted(times)
-    return {
-        "claims": len(times),
-        "median_ms": round(statistics.median(ordered) * 1000, 1),
-        "p99_ms": round(ordered[max(0, int(len(ordered) * 0.99) - 1)] * 1000, 1),
-        "max_ms": round(ordered[-1] * 1000, 1),
-    }
-
-
 def main() -> None:
     """Measure on SQLite (and PostgreSQL when reachable); print and save the figures."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--claims", type=int, default=200)
     args = parser.parse_args()
-    import os
-
-    results: dict[str, dict[str, float]] = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        root = Path(tmp)
-        (root / "sqlite").mkdir()
-        results["sqlite"] = _figures(
-            _one_run(f"sqlite:///{root}/bench.sqlite3", args.claims, root / "sqlite")
-        )
-        pg_url = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432").replace(
-            "postgresql://", "postgresql+psycopg://", 1
-        )
-        try:
-            server = PostgresDatabases(f"{pg_url}/postgres")
-            name = server.create()
-        except Exception as exc:  # no PostgreSQL here: SQLite's figure stands alone
-            print(f"PostgreSQL skipped: {type(exc).__name__}")
-        else:
-            try:
-                (root / "pg").mkdir()
-                results["postgresql"] = _figures(_one_run(server.url_for(name), args.claims, root / "pg"))
-            finally:
-                server.drop(name)
+    results = on_both_databases(lambda url, scratch: _one_run(url, args.claims, scratch), "claims")
     report = {"poll_seconds": POLL_SECONDS, "results": results}
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "network.json").write_text(json.dumps(report, indent=2) + "\n")

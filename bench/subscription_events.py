@@ -17,9 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import statistics
-import tempfile
 import threading
 import time
 from datetime import UTC, datetime
@@ -28,12 +25,13 @@ from pathlib import Path
 from flask_migrate import upgrade
 from sqlalchemy.orm import Session
 
+from bench.latency import on_both_databases
 from recovery.app import create_app
 from recovery.extensions import db
 from recovery.models import ApiRole
 from recovery.network.worker import POLL_SECONDS, Worker
 from tests.helpers.claims import open_reissue
-from tests.helpers.databases import PostgresDatabases, make_config
+from tests.helpers.databases import make_config
 from tests.helpers.people import IVANOV, add_regular_calls, iccid, make_api_client, make_subscriber
 from tests.helpers.sinks import running_sink
 
@@ -94,37 +92,12 @@ def _one_run(database_url: str, hand_overs: int) -> list[float]:
     return times
 
 
-def _figures(times: list[float]) -> dict[str, float]:
-    ordered = sorted(times)
-    return {
-        "hand_overs": len(times),
-        "median_ms": round(statistics.median(ordered) * 1000, 1),
-        "p99_ms": round(ordered[max(0, int(len(ordered) * 0.99) - 1)] * 1000, 1),
-        "max_ms": round(ordered[-1] * 1000, 1),
-    }
-
-
 def main() -> None:
     """Measure on SQLite (and PostgreSQL when reachable); print and save the figures."""
     parser = argparse.ArgumentParser()
     parser.add_argument("--hand-overs", type=int, default=100)
     args = parser.parse_args()
-    results: dict[str, dict[str, float]] = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        results["sqlite"] = _figures(_one_run(f"sqlite:///{tmp}/bench.sqlite3", args.hand_overs))
-    pg_url = os.environ.get("BENCH_PG", "postgresql://postgres@127.0.0.1:5432").replace(
-        "postgresql://", "postgresql+psycopg://", 1
-    )
-    try:
-        server = PostgresDatabases(f"{pg_url}/postgres")
-        name = server.create()
-    except Exception as exc:  # no PostgreSQL here: SQLite's figure stands alone
-        print(f"PostgreSQL skipped: {type(exc).__name__}")
-    else:
-        try:
-            results["postgresql"] = _figures(_one_run(server.url_for(name), args.hand_overs))
-        finally:
-            server.drop(name)
+    results = on_both_databases(lambda url, _scratch: _one_run(url, args.hand_overs), "hand_overs")
     report = {"poll_seconds": POLL_SECONDS, "results": results}
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "subscription-events.json").write_text(json.dumps(report, indent=2) + "\n")
