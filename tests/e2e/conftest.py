@@ -11,10 +11,11 @@ Fixtures:
   desktop size. ``new_page(locale="en-GB", viewport=MOBILE)`` opens others.
   A page that logs a console error or throws (a CSP violation, a JS error, a
   failed asset) fails its test; a test expecting one clears ``browser_errors``.
-* ``screenshot("Title")`` — saves ``test-artifacts/screenshots/<test>.png``;
-  with ``E2E_SCREENSHOTS_DIR`` set (``make screenshots``) it also copies the
-  image there and lists it, under the title, in that folder's README gallery.
-  Every test's last page is saved to ``test-artifacts/`` as well, pass or fail.
+* ``screenshot("Title")`` — with ``E2E_SCREENSHOTS_DIR`` set (``make screenshots``)
+  saves ``test-artifacts/screenshots/<test>.png``, copies the image there and
+  lists it, under the title, in that folder's README gallery; otherwise it takes
+  nothing (a full-page image costs a tenth of a second or more, and the suite
+  takes hundreds). A failed test's last page is saved to ``test-artifacts/``.
 * ``axe(page)`` — runs axe-core in the page and fails on serious or critical
   accessibility violations.
 
@@ -69,6 +70,18 @@ PAGE_TIMEOUT_MS = 20_000
 expect.set_options(timeout=PAGE_TIMEOUT_MS)
 
 MISSING_TOOLS = "{what} is missing: run `make e2e-deps` (part of `make test`) to install it"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> Iterator[pytest.TestReport]:
+    """Remember whether the test's body failed, for ``new_page`` to save its last page."""
+    report = yield
+    if report.when == "call" and report.failed:
+        item.stash[_FAILED] = True
+    return report
+
+
+_FAILED = pytest.StashKey[bool]()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -186,7 +199,8 @@ def new_page(
     try:
         yield opener
     finally:
-        if opener.latest is not None:
+        failed = request.node.stash.get(_FAILED, False) or bool(browser_errors)
+        if failed and opener.latest is not None:
             _save(opener.latest, ARTIFACTS_DIR / f"{_file_name(request.node.name)}.png")
         opener.close()
     assert not browser_errors, "the browser reported errors:\n" + "\n".join(browser_errors)
@@ -255,6 +269,7 @@ def screenshot(new_page: PageOpener, gallery: Gallery, request: pytest.FixtureRe
 
     ``screenshot("Front page, Russian")`` takes the page opened last; pass
     ``of=`` another page, and ``suffix=`` when a test takes more than one.
+    Without ``E2E_SCREENSHOTS_DIR`` nothing is taken and the path is returned.
     """
 
     def take(title: str, *, of: Page | None = None, suffix: str = "") -> Path:
@@ -262,6 +277,8 @@ def screenshot(new_page: PageOpener, gallery: Gallery, request: pytest.FixtureRe
         assert target is not None, "no open page to take a screenshot of"
         name = _file_name(request.node.name + (f"-{suffix}" if suffix else ""))
         path = ARTIFACTS_DIR / f"{name}.png"
+        if gallery.directory is None:
+            return path
         _save(target, path)
         gallery.add(title, path)
         return path

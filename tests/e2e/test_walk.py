@@ -353,10 +353,13 @@ def _walk(browser: Browser, live_server: LiveServer, role: str, walk: Walk) -> d
             page = context.new_page()
             errors = _listen(page)
             _sign_in(page, live_server, role)
-            for size, viewport in VIEWPORTS.items():
-                page.set_viewport_size(viewport)
-                for path in walk.paths:
-                    response = page.goto(live_server(path))
+            for path in walk.paths:
+                # One load, read at each width: the window is resized, as a person turning a
+                # tablet would, and the page is laid out again before it is read.
+                page.set_viewport_size(DESKTOP)
+                response = page.goto(live_server(path))
+                for size, viewport in VIEWPORTS.items():
+                    page.set_viewport_size(viewport)
                     found = []
                     if response is None or response.status >= 500:
                         found.append(f"HTTP {response.status if response else 'no answer'}")
