@@ -50,10 +50,12 @@ def _looks_alive(dbapi_connection: Any) -> bool:
     if pgconn.transaction_status != pq.TransactionStatus.IDLE:
         return False
     try:
-        readable, _, _ = select.select([pgconn.socket], [], [], 0)
+        poller = select.poll()  # not select(): it refuses descriptors above 1023
+        poller.register(pgconn.socket, select.POLLIN | select.POLLERR | select.POLLHUP)
+        events = poller.poll(0)
     except Exception:  # psycopg's OperationalError, OSError: the socket is already gone
         return False
-    return not readable
+    return not events
 
 
 def install_connection_check(engine: Engine, ping_after_idle: float) -> None:
