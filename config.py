@@ -67,7 +67,16 @@ class BaseConfig:
     TESTING = False
 
     # hide_parameters: SQL errors and echo never carry the values (names, hashes) into a log.
-    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"pool_pre_ping": True, "hide_parameters": True}
+    # No pool_pre_ping: recovery/observability/connections.py checks a pooled connection at
+    # checkout without a round trip on PostgreSQL (the real ping on SQLite), issue 16.
+    SQLALCHEMY_ENGINE_OPTIONS: ClassVar[dict] = {"hide_parameters": True}
+    #: A pooled PostgreSQL connection unused for longer than this is pinged (SELECT 1) before a
+    #: request gets it; a busier one only when the server has said something on its socket.
+    DATABASE_PING_AFTER_IDLE_SECONDS = 30.0
+    #: A bearer token that resolved to an enabled client is trusted for this long in each process
+    #: (recovery/api/auth.py) without asking the database: the bound on a revocation made outside
+    #: the process (one made through the ORM in the process is seen at once). 0: asked every time.
+    API_TOKEN_CACHE_SECONDS = 5.0
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     #: A PostgreSQL streaming replica for the partner APIs' read-only look-ups (recovery/replica.py);
     #: None: everything reads the primary.
@@ -241,6 +250,7 @@ class BaseConfig:
         numbers |= dict.fromkeys(
             ("REPLICA_MAX_LAG_SECONDS", "REPLICA_CHECK_SECONDS", "REPLICA_RETRY_SECONDS"), float
         )
+        numbers |= dict.fromkeys(("API_TOKEN_CACHE_SECONDS", "DATABASE_PING_AFTER_IDLE_SECONDS"), float)
         for name, kind in numbers.items():
             try:
                 setattr(self, name, kind(env.get(name, getattr(self, name))))

@@ -9,7 +9,8 @@ number has its own budget per window of ``BUDGET_WINDOW_HOURS``, whoever asks:
   on ``idDocument`` — a passport guess that failed.
 
 The budget lives in the database, one row per number, changed only by single
-conditional UPDATEs, so it holds under parallel requests and across workers:
+conditional statements (an upsert whose update has a ``WHERE``, or an UPDATE),
+so it holds under parallel requests and across workers:
 a failure is *reserved* before the passport is compared (the UPDATE refuses
 when none is left) and given back when the answer was ``"true"``. Numbers that
 are not ours spend exactly the same way (a 404 keeps its reservation), so the
@@ -74,25 +75,38 @@ def spend(session: Session, msisdn: str, *, id_document: bool, now: datetime, li
     Raises ``NumberBudgetExhausted`` and spends nothing when the budget is
     gone. The row stays locked until the caller's transaction ends: parallel
     look-ups of one number queue and each sees the others' spending.
+
+    One statement: the number's first look-up inserts its row already spent,
+    later ones update it in ``ON CONFLICT DO UPDATE … WHERE`` the budget has
+    some left or its window is over; no row returned means it had none left.
+    PostgreSQL takes the row's lock before the ``WHERE`` is weighed (and weighs
+    it on the newest version), so parallel look-ups queue as they did behind
+    the plain UPDATE.
     """
-    _ensure_row(session, msisdn, now)
+    failure = 1 if id_document else 0
+    if limits.requests < 1 or failure > limits.id_document_failures:
+        _refuse(session, msisdn, now, limits)  # not even a first look-up fits (a config of zeros)
     budget = PartnerNumberBudget
     expired = budget.window_started_at <= now - timedelta(hours=limits.window_hours)
-    failure = 1 if id_document else 0
+    insert = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(budget).values(
+        msisdn=msisdn, window_started_at=now, requests=1, id_document_failures=failure
+    )
     spent = session.execute(
-        update(budget)
-        .where(
-            budget.msisdn == msisdn,
-            or_(
+        statement.on_conflict_do_update(
+            index_elements=[budget.msisdn],
+            set_={
+                "requests": case((expired, 1), else_=budget.requests + 1),
+                "id_document_failures": case((expired, failure), else_=budget.id_document_failures + failure),
+                "window_started_at": case(
+                    (expired, literal(now, UTCDateTime)), else_=budget.window_started_at
+                ),
+            },
+            where=or_(
                 expired,
                 (budget.requests < limits.requests)
                 & (budget.id_document_failures + failure <= limits.id_document_failures),
             ),
-        )
-        .values(
-            requests=case((expired, 1), else_=budget.requests + 1),
-            id_document_failures=case((expired, failure), else_=budget.id_document_failures + failure),
-            window_started_at=case((expired, literal(now, UTCDateTime)), else_=budget.window_started_at),
         )
         .returning(budget.requests)
         .execution_options(synchronize_session=False)
@@ -101,6 +115,13 @@ def spend(session: Session, msisdn: str, *, id_document: bool, now: datetime, li
         started = session.get(budget, msisdn, populate_existing=True)
         retry_at = started.window_started_at + timedelta(hours=limits.window_hours) if started else None
         raise NumberBudgetExhausted(msisdn, retry_at)
+
+
+def _refuse(session: Session, msisdn: str, now: datetime, limits: BudgetLimits) -> None:
+    """Limits that let no look-up through: the number's window starts (as ever), and it is refused."""
+    _ensure_row(session, msisdn, now)
+    started = session.get(PartnerNumberBudget, msisdn, populate_existing=True)
+    raise NumberBudgetExhausted(msisdn, started.window_started_at + timedelta(hours=limits.window_hours))
 
 
 def give_back_id_document_failure(session: Session, msisdn: str) -> None:

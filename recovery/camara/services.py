@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from recovery.models import Subscriber
 from recovery.verification import (
@@ -46,9 +46,18 @@ class MaxAgeOutOfRange(ValueError):
 
 
 def find_subscriber(session: Session, phone_number: str) -> Subscriber:
-    """The subscriber of an E.164 number, with the SIM history, or ``IdentifierNotFound``."""
-    subscriber = session.scalar(
-        select(Subscriber).where(Subscriber.msisdn == phone_number).options(selectinload(Subscriber.sims))
+    """The subscriber of an E.164 number, with the SIM history, or ``IdentifierNotFound``.
+
+    One statement (the SIMs joined), the same one whether the number is ours or
+    not: a second statement for the SIMs of a known number only would tell the
+    two apart.
+    """
+    subscriber = (
+        session.execute(
+            select(Subscriber).where(Subscriber.msisdn == phone_number).options(joinedload(Subscriber.sims))
+        )
+        .unique()
+        .scalar_one_or_none()
     )
     if subscriber is None:
         raise IdentifierNotFound(phone_number)

@@ -54,7 +54,8 @@ def _identity(obj: object) -> object | None:
 
 def actor_label() -> str:
     """Who is asking, as a kind and an internal id (never a login or a number); no query is made."""
-    client_id = _identity(g.get("api_client"))
+    client = g.get("api_client")  # plain values (recovery.api.auth.AuthenticatedClient)
+    client_id = getattr(client, "id", None) if client is not None else None
     if client_id is not None:
         return f"api:{client_id}"
     user = g.get("_login_user")  # only if Flask-Login already loaded it for this request

@@ -48,6 +48,29 @@ def test_healthz_answers_ok_when_the_database_answers(client):
     assert response.get_json() == {"status": "ok"}
 
 
+def test_healthz_is_one_statement_in_autocommit(app, client):
+    """``SELECT 1`` on an autocommit connection: no BEGIN before it, no ROLLBACK after it on
+    PostgreSQL (issue 16; ``bench.profile_requests`` counts the round trips: one)."""
+    from sqlalchemy import event
+
+    from tests.helpers.statements import captured_statements, engine_of
+
+    levels = []
+    engine = engine_of(app)
+
+    def note(connection, _cursor, _statement, _params, _context, _many):
+        levels.append(connection.get_execution_options().get("isolation_level"))
+
+    event.listen(engine, "before_cursor_execute", note)
+    try:
+        with captured_statements(app) as statements:
+            assert client.get("/healthz").status_code == 200
+    finally:
+        event.remove(engine, "before_cursor_execute", note)
+    assert statements == ["SELECT 1"]
+    assert levels == ["AUTOCOMMIT"]
+
+
 def test_healthz_answers_503_when_the_database_does_not(tmp_path):
     app = create_app(make_config(f"sqlite:///{tmp_path}/missing-dir/nothing/x.sqlite3"))
     response = app.test_client().get("/healthz")

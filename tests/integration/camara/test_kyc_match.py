@@ -225,6 +225,20 @@ def test_kyc_c02_02_unknown_number(camara, subscriber):
     assert_error(response, 404, "IDENTIFIER_NOT_FOUND")
 
 
+def test_an_unknown_number_runs_the_same_statements_as_ours_with_a_wrong_passport(app, camara, subscriber):
+    """The budget (a failure reserved), one look-up (the SIMs joined) and the audit row, for both."""
+    from tests.helpers.statements import captured_statements
+
+    body = {"familyName": "Иванов", "idDocument": "4509 000000"}
+    camara.post(MATCH, {"phoneNumber": "+79990000042", **body})  # the token is resolved (and cached)
+    with captured_statements(app) as ours:
+        assert camara.post(MATCH, {"phoneNumber": NUMBER, **body}).get_json()["idDocumentMatch"] == "false"
+    with captured_statements(app) as unknown:
+        assert camara.post(MATCH, {"phoneNumber": UNKNOWN_NUMBER, **body}).status_code == 404
+    assert ours == unknown
+    assert ours.kinds() == ["INSERT", "SELECT", "INSERT"]
+
+
 def test_kyc_c02_04_missing_phone_number(camara, subscriber):
     assert_error(camara.post(MATCH, {"familyName": "Иванов"}), 422, "MISSING_IDENTIFIER")
 

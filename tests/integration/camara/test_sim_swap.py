@@ -222,3 +222,19 @@ def test_refused_requests_are_not_lookups(camara, session, subscriber):
     camara.post(CHECK, {"phoneNumber": NUMBER, "maxAge": 0})
     camara.post(CHECK, {"phoneNumber": NUMBER}, token="wrong")
     assert session.scalars(select(AuditEvent).where(AuditEvent.channel == "api")).all() == []
+
+
+@pytest.mark.parametrize("path", [CHECK, RETRIEVE], ids=["check", "retrieve-date"])
+def test_an_unknown_number_runs_the_same_statements_as_ours(app, camara, subscriber, path):
+    """The budget, one look-up (the SIMs joined, not loaded after) and the audit row, for both:
+    the statements do not tell a subscriber from a number that is not ours."""
+    from tests.helpers.statements import captured_statements
+
+    body = {"maxAge": 240} if path == CHECK else {}
+    camara.post(path, {"phoneNumber": "+79990000042", **body})  # the token is resolved (and cached)
+    with captured_statements(app) as ours:
+        assert camara.post(path, {"phoneNumber": NUMBER, **body}).status_code == 200
+    with captured_statements(app) as unknown:
+        assert camara.post(path, {"phoneNumber": UNKNOWN_NUMBER, **body}).status_code == 404
+    assert ours == unknown
+    assert ours.kinds() == ["INSERT", "SELECT", "INSERT"]
