@@ -42,10 +42,12 @@ def block_sim(
     actor: Actor,
     now: datetime,
     claim_id: uuid.UUID | None = None,
+    language: notifications.AccountLanguage | None = None,
 ) -> SimBlock:
     """Block the subscriber's current SIM, record a done block ticket and e-mail the owner.
 
-    ``claim_id`` is the claim that asked (None from the personal account). The caller commits.
+    ``claim_id`` is the claim that asked (None from the personal account); ``language``, the
+    account's language when the caller has read it. The caller commits.
     """
     ticket = Ticket(
         id=uuid.uuid4(),
@@ -61,7 +63,8 @@ def block_sim(
     session.add(ticket)
     session.flush()
     audit_ticket(session, ticket, "ticket.done", actor, subscriber.msisdn)
-    notifications.queue(session, subscriber, notifications.sim_blocked(subscriber.msisdn, ticket.reference))
+    message = notifications.sim_blocked(subscriber.msisdn, ticket.reference)
+    notifications.queue(session, subscriber, message, language=language)
     return SimBlock(ticket, newly_blocked)
 
 
