@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from recovery.claims import notifications
 from recovery.claims.actors import Actor
-from recovery.claims.tickets import audit_ticket
+from recovery.claims.tickets import audit_ticket, unused_reference
 from recovery.models import SimStatus, Subscriber, Ticket, TicketStatus, TicketType
 from recovery.network import provisioning
 
@@ -51,6 +51,7 @@ def block_sim(
     """
     ticket = Ticket(
         id=uuid.uuid4(),
+        reference=unused_reference(session),
         subscriber_id=subscriber.id,
         claim_id=claim_id,
         type=TicketType.BLOCK,
@@ -60,8 +61,7 @@ def block_sim(
         closed_at=now,
     )
     newly_blocked = stop_current_sim(session, subscriber, actor=actor, now=now, ticket_id=ticket.id)
-    session.add(ticket)
-    session.flush()
+    session.add(ticket)  # flushed with the rest: its reference is already known
     audit_ticket(session, ticket, "ticket.done", actor, subscriber.msisdn)
     message = notifications.sim_blocked(subscriber.msisdn, ticket.reference)
     notifications.queue(session, subscriber, message, language=language)

@@ -174,7 +174,7 @@ def submit_claim(
             ticket, created = _act(
                 session, subscriber, claim, decision, actor, context, open_ticket, language
             )
-        claim.ticket_id = ticket.id
+        claim.ticket = ticket  # the relationship, so that the ticket's INSERT comes before this UPDATE
     actor.audit(
         session,
         "claim.submitted",
