@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from recovery.claims import notifications
 from recovery.claims.actors import Actor
-from recovery.claims.tickets import audit_ticket
+from recovery.claims.tickets import audit_ticket, unused_reference
 from recovery.models import SimStatus, Subscriber, Ticket, TicketStatus, TicketType
 from recovery.network import provisioning
 
@@ -42,13 +42,16 @@ def block_sim(
     actor: Actor,
     now: datetime,
     claim_id: uuid.UUID | None = None,
+    language: notifications.AccountLanguage | None = None,
 ) -> SimBlock:
     """Block the subscriber's current SIM, record a done block ticket and e-mail the owner.
 
-    ``claim_id`` is the claim that asked (None from the personal account). The caller commits.
+    ``claim_id`` is the claim that asked (None from the personal account); ``language``, the
+    account's language when the caller has read it. The caller commits.
     """
     ticket = Ticket(
         id=uuid.uuid4(),
+        reference=unused_reference(session),
         subscriber_id=subscriber.id,
         claim_id=claim_id,
         type=TicketType.BLOCK,
@@ -58,10 +61,10 @@ def block_sim(
         closed_at=now,
     )
     newly_blocked = stop_current_sim(session, subscriber, actor=actor, now=now, ticket_id=ticket.id)
-    session.add(ticket)
-    session.flush()
+    session.add(ticket)  # flushed with the rest: its reference is already known
     audit_ticket(session, ticket, "ticket.done", actor, subscriber.msisdn)
-    notifications.queue(session, subscriber, notifications.sim_blocked(subscriber.msisdn, ticket.reference))
+    message = notifications.sim_blocked(subscriber.msisdn, ticket.reference)
+    notifications.queue(session, subscriber, message, language=language)
     return SimBlock(ticket, newly_blocked)
 
 

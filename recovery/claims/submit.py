@@ -28,15 +28,15 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, select
+from sqlalchemy.orm import Session, joinedload
 
 from recovery.claims import notifications, sims, tickets
 from recovery.claims.actors import Actor
 from recovery.claims.ceiling import check_client
 from recovery.claims.lockout import NumberHistory, number_guard, number_history
 from recovery.claims.records import stored_verification
-from recovery.models import Action, Claim, Outcome, Subscriber, Ticket
+from recovery.models import Account, Action, Claim, Outcome, Subscriber, Ticket, TicketStatus, TicketType
 from recovery.phones import InvalidPhoneNumber, to_e164
 from recovery.regions import is_region
 from recovery.security.guards import take_guard
@@ -56,8 +56,6 @@ from recovery.verification.repository import call_evidence
 
 #: A loss is reported within a year; an older time is a typo, not a lost SIM.
 MAX_LOSS_AGE_DAYS = 366
-#: The subscriber id asked for when the number is not ours (ids start at 1).
-NO_SUBSCRIBER = 0
 #: E.164 as text: what a number that ``to_e164`` refuses may still look like.
 _E164_SHAPE = re.compile(r"^\+[1-9][0-9]{7,14}$")
 
@@ -132,16 +130,13 @@ def submit_claim(
     take_guard(session, number_guard(msisdn))
     history = number_history(session, msisdn, now, policy)
     lock = history.lock
-    subscriber = session.scalar(select(Subscriber).where(Subscriber.msisdn == msisdn))
+    subscriber, open_ticket, language = _subscriber_of(session, msisdn)
     if lock.locked:
         verification = nothing_verified(policy)
     else:
         verification = _verify(
             session, request, msisdn, lost_at, subscriber, pii_key, policy, support_numbers
         )
-    # Asked for unknown numbers too (it finds nothing): the same queries whether the number is ours.
-    # An id no row has, not None: ``= NULL`` would be sent as ``IS NULL``, another statement text.
-    open_ticket = tickets.open_reissue_of(session, subscriber.id if subscriber is not None else NO_SUBSCRIBER)
     context = _DecisionContext(lost_at, now, history, policy)
     decision = _decide(
         request.action,
@@ -163,20 +158,23 @@ def submit_claim(
         current_region=request.current_region.strip().upper(),
         lost_at=lost_at,
         outcome=decision.outcome,
-        verification={},
+        verification=stored_verification(verification, decision),
         post_loss_events=verification.post_loss_events,
         reissue_proof_failed=decision.failed_reissue_proof,
         ip=actor.ip,
         created_at=now,
     )
     session.add(claim)
-    session.flush()
 
     ticket, created = None, False
     if decision.blocks_sim and subscriber is not None:
-        ticket, created = _act(session, subscriber, claim, decision, actor, context, open_ticket)
-    claim.ticket_id = ticket.id if ticket is not None else None
-    claim.verification = stored_verification(verification, decision)
+        session.flush()  # the claim before its ticket (tickets.claim_id); a rejected claim: one flush
+        # Flushed where the use-cases flush (the ticket, the savepoint), not before each read.
+        with session.no_autoflush:
+            ticket, created = _act(
+                session, subscriber, claim, decision, actor, context, open_ticket, language
+            )
+        claim.ticket = ticket  # the relationship, so that the ticket's INSERT comes before this UPDATE
     actor.audit(
         session,
         "claim.submitted",
@@ -189,6 +187,37 @@ def submit_claim(
     session.flush()
     home = subscriber.home_region if subscriber is not None else None
     return ClaimResult(claim, decision, verification, ticket, created, home)
+
+
+def _subscriber_of(
+    session: Session, msisdn: str
+) -> tuple[Subscriber | None, Ticket | None, notifications.AccountLanguage]:
+    """The number's subscriber (with its SIMs), open reissue ticket and account language: one statement.
+
+    The same statement runs for a number that is not ours (it finds no row), so that the
+    statements of a claim do not tell an unknown number from a wrong answer.
+    """
+    row = (
+        session.execute(
+            select(Subscriber, Ticket, Account.language)
+            .outerjoin(
+                Ticket,
+                and_(
+                    Ticket.subscriber_id == Subscriber.id,
+                    Ticket.type == TicketType.REISSUE,
+                    Ticket.status == TicketStatus.OPEN,
+                ),
+            )
+            .outerjoin(Account, Account.subscriber_id == Subscriber.id)
+            .where(Subscriber.msisdn == msisdn)
+            .options(joinedload(Subscriber.sims))
+        )
+        .unique()
+        .first()
+    )
+    if row is None:
+        return None, None, notifications.AccountLanguage(None)
+    return row[0], row[1], notifications.AccountLanguage(row[2])
 
 
 def claimed_number(raw: str) -> str:
@@ -302,14 +331,18 @@ def _act(
     actor: Actor,
     context: _DecisionContext,
     open_ticket: Ticket | None,
+    language: notifications.AccountLanguage,
 ) -> tuple[Ticket, bool]:
     """Block the SIM and record or open the ticket the decision calls for.
 
-    ``open_ticket`` is the open reissue ticket the decision was made with.
+    ``open_ticket`` is the open reissue ticket the decision was made with; ``language``, the account's.
     """
     now = context.now
     if decision.outcome is Outcome.BLOCK:
-        return sims.block_sim(session, subscriber, actor=actor, now=now, claim_id=claim.id).ticket, True
+        blocked = sims.block_sim(
+            session, subscriber, actor=actor, now=now, claim_id=claim.id, language=language
+        )
+        return blocked.ticket, True
     sims.stop_current_sim(session, subscriber, actor=actor, now=now)
     region = decision.ticket_region or subscriber.home_region
     if open_ticket is not None:
@@ -320,5 +353,5 @@ def _act(
     # find one (a writer outside claims), it is returned as it is and this decision stands.
     if created:
         message = notifications.reissue_opened(subscriber.msisdn, ticket.reference, ticket.region)
-        notifications.queue(session, subscriber, message)
+        notifications.queue(session, subscriber, message, language=language)
     return ticket, created

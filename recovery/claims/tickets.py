@@ -3,8 +3,9 @@
 Concurrency is settled by the database, not by checking first:
 
 * one open reissue per subscriber is the partial unique index
-  ``uq_tickets_open_reissue_per_subscriber``; a second concurrent insert fails
-  inside a savepoint and the existing ticket is read back;
+  ``uq_tickets_open_reissue_per_subscriber``; the insert is ``ON CONFLICT DO
+  NOTHING`` on it, so a second concurrent insert inserts nothing and the
+  existing ticket is read back;
 * a ticket is closed by a conditional ``UPDATE … WHERE status = 'open'``: of
   two concurrent fulfilments the database lets one update the row and the
   other finds no open ticket (:class:`TicketNotOpen`, a 409 in the API);
@@ -24,7 +25,8 @@ from __future__ import annotations
 import uuid
 from datetime import datetime, timedelta
 
-from sqlalchemy import case, literal, null, or_, select, update
+from sqlalchemy import case, literal, null, or_, select, text, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -35,6 +37,7 @@ from recovery.iccid import normalise_iccid
 from recovery.models import Sim, SimStatus, Subscriber, Ticket, TicketStatus, TicketType
 from recovery.models.types import UTCDateTime
 from recovery.network import inventory, provisioning
+from recovery.references import new_reference
 from recovery.verification.passport import match_passport
 
 #: A reissued SIM gets no SMS and no mobile data for this long (DESIGN 2.3).
@@ -97,30 +100,61 @@ def insert_reissue(
 ) -> tuple[Ticket, bool]:
     """Open a reissue ticket for ``region``, :func:`open_reissue_of` having just found none.
 
-    Returns ``(ticket, created)``. Safe under concurrent claims: the insert runs
-    in a savepoint and the unique index decides; the loser reads the winner's
-    ticket. Anything pending in ``session`` is flushed first.
+    Returns ``(ticket, created)``. Safe under concurrent claims: one
+    ``INSERT … ON CONFLICT DO NOTHING`` on the unique index of open reissues
+    decides (a concurrent insert waits for the first to commit or roll back);
+    the loser reads the winner's ticket. The claim ``claim_id`` must be flushed.
     """
-    session.flush()
-    ticket = Ticket(
-        id=uuid.uuid4(),
-        subscriber_id=subscriber.id,
-        claim_id=claim_id,
-        type=TicketType.REISSUE,
-        status=TicketStatus.OPEN,
-        region=region,
-        created_at=now,
-    )
-    try:
-        with session.begin_nested():
-            session.add(ticket)
-    except IntegrityError:
+    insert = postgresql.insert if session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    for _ in range(_OPEN_TRIES):
+        statement = (
+            insert(Ticket)
+            .values(
+                id=uuid.uuid4(),
+                subscriber_id=subscriber.id,
+                claim_id=claim_id,
+                type=TicketType.REISSUE,
+                status=TicketStatus.OPEN,
+                region=region,
+                created_at=now,
+            )
+            .on_conflict_do_nothing(index_elements=[Ticket.subscriber_id], index_where=_OPEN_REISSUE)
+            .returning(Ticket)
+        )
+        ticket = session.scalars(statement).first()
+        if ticket is not None:
+            audit_ticket(session, ticket, "ticket.opened", actor, subscriber.msisdn)
+            return ticket, True
         existing = open_reissue_of(session, subscriber.id)
-        if existing is None:  # closed again in the meantime: a real conflict, let it surface
-            raise
-        return existing, False
-    audit_ticket(session, ticket, "ticket.opened", actor, subscriber.msisdn)
-    return ticket, True
+        if existing is not None:
+            return existing, False
+        # The open ticket that stood in the way was closed in the meantime: insert again.
+    raise TicketError(f"no open reissue could be inserted or read for subscriber {subscriber.id}")
+
+
+#: The predicate of ``uq_tickets_open_reissue_per_subscriber``, as text: the conflict target of
+#: :func:`insert_reissue` (PostgreSQL infers the partial index only from a literal predicate).
+_OPEN_REISSUE = text("type = 'reissue' AND status = 'open'")
+_OPEN_TRIES = 2
+
+
+def unused_reference(session: Session) -> str:
+    """A new ticket reference no ticket holds yet, read before the ticket is flushed.
+
+    ``Ticket.reference``'s default does the same at the INSERT; a use-case that needs the
+    reference before it flushes (for the e-mail, so that the ticket, the SIM change and every
+    audit row go in one flush) asks here. The unique index still settles a race.
+    """
+    connection = session.connection()
+    for _ in range(_REFERENCE_TRIES - 1):
+        reference = new_reference()
+        if connection.execute(_REFERENCE_TAKEN, {"reference": reference}).first() is None:
+            return reference
+    return new_reference()
+
+
+_REFERENCE_TAKEN = text("SELECT 1 FROM tickets WHERE reference = :reference")
+_REFERENCE_TRIES = 5
 
 
 def open_reissue_of(session: Session, subscriber_id: int | None) -> Ticket | None:
