@@ -30,14 +30,15 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from recovery import references
 from recovery.camara import events as subscription_events
 from recovery.claims import notifications
 from recovery.claims.actors import Actor
 from recovery.iccid import normalise_iccid
 from recovery.models import Sim, SimStatus, Subscriber, Ticket, TicketStatus, TicketType
+from recovery.models.claims import OPEN_REISSUE_PREDICATE
 from recovery.models.types import UTCDateTime
 from recovery.network import inventory, provisioning
-from recovery.references import new_reference
 from recovery.verification.passport import match_passport
 
 #: A reissued SIM gets no SMS and no mobile data for this long (DESIGN 2.3).
@@ -134,27 +135,18 @@ def insert_reissue(
 
 #: The predicate of ``uq_tickets_open_reissue_per_subscriber``, as text: the conflict target of
 #: :func:`insert_reissue` (PostgreSQL infers the partial index only from a literal predicate).
-_OPEN_REISSUE = text("type = 'reissue' AND status = 'open'")
+_OPEN_REISSUE = text(OPEN_REISSUE_PREDICATE)
 _OPEN_TRIES = 2
 
 
 def unused_reference(session: Session) -> str:
     """A new ticket reference no ticket holds yet, read before the ticket is flushed.
 
-    ``Ticket.reference``'s default does the same at the INSERT; a use-case that needs the
+    ``Ticket.reference``'s default asks the same at the INSERT; a use-case that needs the
     reference before it flushes (for the e-mail, so that the ticket, the SIM change and every
     audit row go in one flush) asks here. The unique index still settles a race.
     """
-    connection = session.connection()
-    for _ in range(_REFERENCE_TRIES - 1):
-        reference = new_reference()
-        if connection.execute(_REFERENCE_TAKEN, {"reference": reference}).first() is None:
-            return reference
-    return new_reference()
-
-
-_REFERENCE_TAKEN = text("SELECT 1 FROM tickets WHERE reference = :reference")
-_REFERENCE_TRIES = 5
+    return references.unused_reference(session.connection())
 
 
 def open_reissue_of(session: Session, subscriber_id: int | None) -> Ticket | None:

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from recovery.clock import now
 from recovery.extensions import db
 from recovery.models.types import UTCDateTime, str_enum
-from recovery.references import new_reference
+from recovery.references import unused_reference
 from recovery.vocabulary import Action, Channel, Outcome, TicketStatus, TicketType
 
 
@@ -62,19 +62,13 @@ class Claim(db.Model):
         return f"<Claim {self.id} {self.msisdn} {self.outcome}>"
 
 
+#: The partial unique index's predicate: one open reissue per subscriber (``ON CONFLICT`` names it too).
+OPEN_REISSUE_PREDICATE = "type = 'reissue' AND status = 'open'"
+
+
 def _unused_reference(context: DefaultExecutionContext) -> str:
-    """A new reference not yet held by a ticket (the unique index settles a race)."""
-    for _ in range(_REFERENCE_TRIES - 1):
-        reference = new_reference()
-        taken = context.connection.execute(
-            text("SELECT 1 FROM tickets WHERE reference = :reference"), {"reference": reference}
-        ).first()
-        if taken is None:
-            return reference
-    return new_reference()
-
-
-_REFERENCE_TRIES = 5
+    """The column default: a new reference not yet held by a ticket."""
+    return unused_reference(context.connection)
 
 
 class Ticket(db.Model):
@@ -88,8 +82,8 @@ class Ticket(db.Model):
             "uq_tickets_open_reissue_per_subscriber",
             "subscriber_id",
             unique=True,
-            sqlite_where=text("type = 'reissue' AND status = 'open'"),
-            postgresql_where=text("type = 'reissue' AND status = 'open'"),
+            sqlite_where=text(OPEN_REISSUE_PREDICATE),
+            postgresql_where=text(OPEN_REISSUE_PREDICATE),
         ),
         Index("ix_tickets_region_status", "region", "status"),
     )
