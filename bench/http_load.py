@@ -19,8 +19,10 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import psycopg
 
@@ -151,6 +153,20 @@ def _api_token(env: dict[str, str], role: str = "agent") -> str:
     return output.strip().splitlines()[-1]
 
 
+def claim_body(person: Any, known: Sequence[str], action: str, ledger_end: datetime) -> dict:
+    """The claim of a generated subscriber with the right answers: three of ``known`` called."""
+    return {
+        "phoneNumber": person.msisdn,
+        "fullName": person.full_name,
+        "passport": person.passport,
+        "registeredAddress": person.registered_address,
+        "recentCalls": list(known[:3]),
+        "currentRegion": person.home_region,
+        "action": action,
+        "lostAt": ledger_end.isoformat(),
+    }
+
+
 def claim_bodies(libpq_url: str, subscribers: int, ledger_end: datetime, path: Path) -> int:
     """Write one JSON claim per line: real subscribers' answers, half blocks and half reissues."""
     rng = random.Random(8)
@@ -159,17 +175,8 @@ def claim_bodies(libpq_url: str, subscribers: int, ledger_end: datetime, path: P
     with open(path, "w") as out:
         for n, index in enumerate(indices):
             person = synthetic_subscriber(index)
-            known = list(known_numbers(libpq_url, person.msisdn, ledger_end)[:3])
-            body = {
-                "phoneNumber": person.msisdn,
-                "fullName": person.full_name,
-                "passport": person.passport,
-                "registeredAddress": person.registered_address,
-                "recentCalls": known,
-                "currentRegion": person.home_region,
-                "action": "reissue" if n % 2 else "block",
-                "lostAt": ledger_end.isoformat(),
-            }
+            known = known_numbers(libpq_url, person.msisdn, ledger_end)
+            body = claim_body(person, known, "reissue" if n % 2 else "block", ledger_end)
             out.write(json.dumps(body, ensure_ascii=False) + "\n")
             written += 1
     return written

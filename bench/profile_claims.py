@@ -32,6 +32,7 @@ from cryptography.fernet import Fernet
 
 def _bodies(app, first: int, count: int, ledger_end: datetime) -> list[dict]:
     """Claim bodies of subscribers ``first`` … ``first + count - 1``: their answers, right."""
+    from bench.http_load import claim_body
     from recovery.extensions import db
     from recovery.ledger.generator import synthetic_subscriber
     from recovery.verification.repository import reference_calls
@@ -40,19 +41,8 @@ def _bodies(app, first: int, count: int, ledger_end: datetime) -> list[dict]:
     with app.app_context():
         for n, index in enumerate(range(first, first + count)):
             person = synthetic_subscriber(index)
-            known = list(reference_calls(db.session, person.msisdn, ledger_end)[:3])
-            bodies.append(
-                {
-                    "phoneNumber": person.msisdn,
-                    "fullName": person.full_name,
-                    "passport": person.passport,
-                    "registeredAddress": person.registered_address,
-                    "recentCalls": known,
-                    "currentRegion": person.home_region,
-                    "action": "reissue" if n % 2 else "block",
-                    "lostAt": ledger_end.isoformat(),
-                }
-            )
+            known = reference_calls(db.session, person.msisdn, ledger_end)
+            bodies.append(claim_body(person, known, "reissue" if n % 2 else "block", ledger_end))
         db.session.rollback()
     return bodies
 
